@@ -1,0 +1,268 @@
+/**
+ * Reads the configuration once: built-in defaults (`config/default.json`) < the JSON file
+ * named by `AUTOHEAL_CONFIG` < environment variables. Every value is validated here; a bad
+ * one becomes a ConfigError whose message is one line naming the variable and what it
+ * accepts.
+ */
+import { readFileSync } from 'node:fs';
+import { hostname as osHostname } from 'node:os';
+import { join } from 'node:path';
+import { z } from 'zod';
+import { type DockerEndpoint, type LogLevel, SETTING_KEYS, type SettingKey, type Settings } from './settings.js';
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+type Raw = Record<SettingKey, string | null>;
+
+const DEFAULTS_FILE = new URL('../../config/default.json', import.meta.url);
+
+/** `config/default.json`: `{ KEY: { default, doc } }`. */
+const defaultsSchema = z.record(z.string(), z.object({ default: z.unknown(), doc: z.string() }));
+
+/** Turns a JSON value of a config file (or of the defaults) into the string an env var would hold. */
+function rawValue(key: string, value: unknown, source: string): string | null {
+  if (value === null || value === undefined) return null;
+  if (typeof value === 'string') return value;
+  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
+  if (key === 'AUTOHEAL_EXCLUDE' && Array.isArray(value) && value.every((v) => typeof v === 'string')) {
+    return value.join(',');
+  }
+  throw new ConfigError(`${key} in ${source} must be a string, number or boolean`);
+}
+
+function readDefaults(): Raw {
+  const parsed = defaultsSchema.parse(JSON.parse(readFileSync(DEFAULTS_FILE, 'utf8')));
+  const raw = {} as Raw;
+  for (const key of SETTING_KEYS) {
+    const entry = parsed[key];
+    if (!entry) throw new Error(`config/default.json lacks ${key}`);
+    raw[key] = rawValue(key, entry.default, 'config/default.json');
+  }
+  return raw;
+}
+
+function readConfigFile(path: string): Partial<Raw> {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    throw new ConfigError(`AUTOHEAL_CONFIG: cannot read ${path} (${(err as NodeJS.ErrnoException).code ?? err})`);
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (err) {
+    throw new ConfigError(`AUTOHEAL_CONFIG: ${path} is not valid JSON (${(err as Error).message})`);
+  }
+  if (typeof json !== 'object' || json === null || Array.isArray(json)) {
+    throw new ConfigError(`AUTOHEAL_CONFIG: ${path} must hold a JSON object of settings, e.g. {"AUTOHEAL_INTERVAL": 10}`);
+  }
+  const out: Partial<Raw> = {};
+  for (const [key, value] of Object.entries(json)) {
+    if (!(SETTING_KEYS as readonly string[]).includes(key)) {
+      throw new ConfigError(`AUTOHEAL_CONFIG: ${path} has an unknown setting ${key}; known: ${SETTING_KEYS.join(', ')}`);
+    }
+    out[key as SettingKey] = rawValue(key, value, path);
+  }
+  return out;
+}
+
+/** Validators: each turns the raw string into a typed value or says what it accepts. */
+const integer = (min: number, max: number) =>
+  z
+    .string()
+    .trim()
+    .regex(/^\d+$/, `accepts a whole number from ${min} to ${max}`)
+    .transform(Number)
+    .pipe(z.number().int().min(min, `accepts a whole number from ${min} to ${max}`).max(max, `accepts a whole number from ${min} to ${max}`));
+
+const boolean = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .refine((v) => ['true', 'false', '1', '0', 'yes', 'no'].includes(v), 'accepts true or false')
+  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+
+const httpUrl = z
+  .string()
+  .trim()
+  .refine((v) => {
+    try {
+      const u = new URL(v);
+      return u.protocol === 'http:' || u.protocol === 'https:';
+    } catch {
+      return false;
+    }
+  }, 'accepts an http:// or https:// URL');
+
+const LOG_LEVELS: readonly LogLevel[] = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'];
+const logLevel = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .refine((v): v is LogLevel => (LOG_LEVELS as readonly string[]).includes(v), `accepts one of ${LOG_LEVELS.join(', ')}`)
+  .transform((v) => v as LogLevel);
+
+const labelKey = z
+  .string()
+  .trim()
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._/-]*$/, 'accepts a label key such as autoheal, or all');
+
+const nonEmpty = z.string().trim().min(1, 'accepts a non-empty value');
+
+/** An excluded entry: a name (with `*` wildcards) or 12 to 64 hex characters (SPEC §9). */
+export const LIST_ENTRY_PATTERN = /^(?:[a-zA-Z0-9*][a-zA-Z0-9_.*-]*|[0-9a-f]{12,64})$/;
+const MAX_LIST_ENTRIES = 1000;
+const entryList = z
+  .string()
+  .transform((v) =>
+    v
+      .split(',')
+      .map((s) => s.trim().replace(/^\//, ''))
+      .filter((s) => s.length > 0),
+  )
+  .refine((list) => list.length <= MAX_LIST_ENTRIES, `accepts at most ${MAX_LIST_ENTRIES} entries`)
+  .refine(
+    (list) => list.every((s) => s.length <= 255 && LIST_ENTRY_PATTERN.test(s)),
+    'accepts comma-separated container names (letters, digits, _ . - and * wildcards) or ids of 12 to 64 hex characters',
+  );
+
+function check<T>(key: SettingKey, schema: z.ZodType<T, string>, value: string): T {
+  const result = schema.safeParse(value);
+  if (result.success) return result.data;
+  const issue = result.error.issues[0];
+  throw new ConfigError(`${key}=${JSON.stringify(value)} is invalid: it ${issue?.message ?? 'has the wrong form'}`);
+}
+
+function required(raw: Raw, key: SettingKey): string {
+  const v = raw[key];
+  if (v === null || v.trim() === '') throw new ConfigError(`${key} must not be empty`);
+  return v;
+}
+
+function optional(raw: Raw, key: SettingKey): string | null {
+  const v = raw[key];
+  return v === null || v.trim() === '' ? null : v.trim();
+}
+
+/** `DOCKER_SOCK` wins over `DOCKER_HOST` (which docker-modem would otherwise let win). */
+export function parseDockerEndpoint(
+  sock: string | null,
+  dockerHost: string | null,
+  certPath: string,
+  tlsVerify: boolean,
+): DockerEndpoint {
+  const key = sock !== null ? 'DOCKER_SOCK' : dockerHost !== null ? 'DOCKER_HOST' : 'DOCKER_SOCK';
+  const value = sock ?? dockerHost ?? '/var/run/docker.sock';
+  const accepts = 'accepts a unix socket path, unix:///path, tcp://host:port or tcps://host:port';
+  if (value.startsWith('/')) return { kind: 'unix', socketPath: value };
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new ConfigError(`${key}=${JSON.stringify(value)} is invalid: it ${accepts}`);
+  }
+  if (url.protocol === 'unix:') {
+    if (!url.pathname.startsWith('/')) throw new ConfigError(`${key}=${JSON.stringify(value)} is invalid: it ${accepts}`);
+    return { kind: 'unix', socketPath: url.pathname };
+  }
+  const tls = url.protocol === 'tcps:' || url.protocol === 'https:' || (url.protocol === 'tcp:' && key === 'DOCKER_HOST' && tlsVerify);
+  if (!['tcp:', 'tcps:', 'http:', 'https:'].includes(url.protocol) || url.hostname === '') {
+    throw new ConfigError(`${key}=${JSON.stringify(value)} is invalid: it ${accepts}`);
+  }
+  const port = url.port === '' ? (tls ? 2376 : 2375) : Number(url.port);
+  const host = url.hostname.replace(/^\[|\]$/g, '');
+  return tls ? { kind: 'tls', host, port, certPath } : { kind: 'tcp', host, port };
+}
+
+export interface LoadOptions {
+  env?: NodeJS.ProcessEnv;
+  /** Reads the token file; injectable for tests. */
+  readFile?: (path: string) => string;
+}
+
+/** Builds the settings, or throws a ConfigError with a one-line message. */
+export function loadSettings(options: LoadOptions = {}): Settings {
+  const env = options.env ?? process.env;
+  const raw = readDefaults();
+  const configPath = env.AUTOHEAL_CONFIG?.trim();
+  if (configPath) Object.assign(raw, readConfigFile(configPath));
+  for (const key of SETTING_KEYS) {
+    const v = env[key];
+    if (v !== undefined) raw[key] = v;
+  }
+
+  const containerLabel = check('AUTOHEAL_CONTAINER_LABEL', labelKey, required(raw, 'AUTOHEAL_CONTAINER_LABEL'));
+  const int = (key: SettingKey, min: number, max: number) => check(key, integer(min, max), required(raw, key));
+  const bool = (key: SettingKey) => check(key, boolean, required(raw, key));
+  const url = (key: SettingKey) => {
+    const v = optional(raw, key);
+    return v === null ? null : check(key, httpUrl, v);
+  };
+
+  const backoffInitialS = int('AUTOHEAL_BACKOFF_INITIAL', 0, 86_400);
+  const backoffMaxS = int('AUTOHEAL_BACKOFF_MAX', 0, 86_400);
+  if (backoffMaxS < backoffInitialS) {
+    throw new ConfigError(
+      `AUTOHEAL_BACKOFF_MAX=${backoffMaxS} is invalid: it must be at least AUTOHEAL_BACKOFF_INITIAL (${backoffInitialS})`,
+    );
+  }
+  const certPath = required(raw, 'DOCKER_CERT_PATH');
+  const tlsVerify = ['1', 'true'].includes((env.DOCKER_TLS_VERIFY ?? '').trim().toLowerCase());
+
+  const tokenFile = optional(raw, 'AUTOHEAL_API_TOKEN_FILE');
+  let apiToken = optional(raw, 'AUTOHEAL_API_TOKEN');
+  if (apiToken === null && tokenFile !== null) {
+    const read = options.readFile ?? ((p: string) => readFileSync(p, 'utf8'));
+    try {
+      apiToken = read(tokenFile).trim();
+    } catch (err) {
+      throw new ConfigError(
+        `AUTOHEAL_API_TOKEN_FILE: cannot read ${tokenFile} (${(err as NodeJS.ErrnoException).code ?? String(err)})`,
+      );
+    }
+    if (apiToken === '') throw new ConfigError(`AUTOHEAL_API_TOKEN_FILE: ${tokenFile} is empty`);
+  }
+  if (apiToken !== null && apiToken.length < 8) {
+    throw new ConfigError('AUTOHEAL_API_TOKEN is invalid: it accepts a token of at least 8 characters');
+  }
+
+  const settings: Settings = {
+    containerLabel,
+    intervalS: int('AUTOHEAL_INTERVAL', 1, 86_400),
+    startPeriodS: int('AUTOHEAL_START_PERIOD', 0, 86_400),
+    defaultStopTimeoutS: int('AUTOHEAL_DEFAULT_STOP_TIMEOUT', 0, 86_400),
+    onlyMonitorRunning: bool('AUTOHEAL_ONLY_MONITOR_RUNNING'),
+    docker: parseDockerEndpoint(optional(raw, 'DOCKER_SOCK'), optional(raw, 'DOCKER_HOST'), certPath, tlsVerify),
+    requestTimeoutS: int('CURL_TIMEOUT', 1, 3600),
+    webhookUrl: url('WEBHOOK_URL'),
+    webhookJsonKey: check('WEBHOOK_JSON_KEY', nonEmpty, required(raw, 'WEBHOOK_JSON_KEY')),
+    appriseUrl: url('APPRISE_URL'),
+    postRestartScript: optional(raw, 'POST_RESTART_SCRIPT'),
+    exclude: Object.freeze(check('AUTOHEAL_EXCLUDE', entryList, raw.AUTOHEAL_EXCLUDE ?? '')),
+    concurrency: int('AUTOHEAL_CONCURRENCY', 1, 256),
+    backoffInitialS,
+    backoffMaxS,
+    backoffResetS: int('AUTOHEAL_BACKOFF_RESET', 0, 86_400 * 7),
+    maxRestarts: int('AUTOHEAL_MAX_RESTARTS', 1, 100_000),
+    restartWindowS: int('AUTOHEAL_RESTART_WINDOW', 1, 86_400 * 30),
+    gracePeriodS: int('AUTOHEAL_GRACE_PERIOD', 0, 86_400),
+    restartDependents: bool('AUTOHEAL_RESTART_DEPENDENTS'),
+    apiHost: check('AUTOHEAL_API_HOST', nonEmpty, required(raw, 'AUTOHEAL_API_HOST')),
+    apiPort: int('AUTOHEAL_API_PORT', 0, 65_535),
+    apiToken,
+    apiTokenFile: tokenFile,
+    dataDir: required(raw, 'AUTOHEAL_DATA_DIR'),
+    eventsMax: int('AUTOHEAL_EVENTS_MAX', 10, 1_000_000),
+    hostname: optional(raw, 'AUTOHEAL_HOSTNAME') ?? osHostname(),
+    logLevel: check('LOG_LEVEL', logLevel, required(raw, 'LOG_LEVEL')),
+  };
+  return Object.freeze(settings);
+}
+
+/** The path of the store file inside the data directory. */
+export function storeFile(settings: Pick<Settings, 'dataDir'>): string {
+  return join(settings.dataDir, 'autoheal.json');
+}

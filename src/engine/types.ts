@@ -1,0 +1,90 @@
+/**
+ * The engine as the rest of autoheal sees it: a few typed calls and a stream of typed
+ * container events. Only `src/engine/` knows that dockerode sits behind these.
+ */
+
+export type HealthStatus = 'healthy' | 'unhealthy' | 'starting' | 'none';
+
+/** Docker's `State.Status`: created, running, paused, restarting, removing, exited, dead. */
+export type RunState = string;
+
+/** What autoheal needs to know about one container, from a list or an inspect. */
+export interface ContainerSnapshot {
+  /** Full 64-hex id. */
+  id: string;
+  /** Name without the leading slash. */
+  name: string;
+  image: string;
+  labels: Readonly<Record<string, string>>;
+  state: RunState;
+  health: HealthStatus;
+  /** HostConfig.NetworkMode, e.g. `bridge` or `container:<id>`; absent from list results. */
+  networkMode?: string;
+}
+
+/** The container actions autoheal subscribes to at the engine. */
+export const SUBSCRIBED_ACTIONS = ['start', 'die', 'oom', 'destroy', 'health_status'] as const;
+export type ContainerAction = (typeof SUBSCRIBED_ACTIONS)[number];
+
+/** One container event from the engine's stream, already parsed and validated. */
+export interface ContainerEvent {
+  action: ContainerAction;
+  /** Set for `health_status` events (`health_status: unhealthy` → `unhealthy`). */
+  health?: HealthStatus;
+  id: string;
+  /** Name without the leading slash. */
+  name: string;
+  /** The container's labels as the event's attributes carry them. */
+  labels: Readonly<Record<string, string>>;
+  /** Set for `die` events. */
+  exitCode?: number;
+  /** Seconds since the epoch. */
+  time: number;
+  /** Nanoseconds since the epoch, as a decimal string (exceeds Number's safe range). */
+  timeNano: string;
+}
+
+/** Calls the supervisor makes against the engine. Every method rejects with an Error on failure. */
+export interface Engine {
+  /** Every container the engine has (running or not). */
+  listContainers(): Promise<ContainerSnapshot[]>;
+  /** One container, or null when the engine says it does not exist (404). */
+  inspect(id: string): Promise<ContainerSnapshot | null>;
+  /**
+   * `POST /containers/{id}/restart?t=<stopTimeoutS>`; the HTTP timeout of this request is
+   * the configured request timeout plus the stop timeout, so a long stop is never cut.
+   */
+  restart(id: string, stopTimeoutS: number): Promise<void>;
+  /** `GET /_ping`. */
+  ping(): Promise<void>;
+}
+
+export interface EngineConnectionStatus {
+  connected: boolean;
+  /** ISO time of the last event received, or null. */
+  lastEventAt: string | null;
+  /** How many times the stream was re-established after a loss. */
+  reconnects: number;
+  /** Lines of the stream that did not parse. */
+  parseErrors: number;
+  /** Replayed duplicates dropped after a reconnect. */
+  duplicatesDropped: number;
+  /** Events received, by action. */
+  eventsByAction: Readonly<Record<string, number>>;
+}
+
+export interface EngineEventHandlers {
+  /** A container event, in stream order, never twice. */
+  onEvent(event: ContainerEvent): void;
+  /** The stream is (re)established. `reconnect` is false on the very first connection. */
+  onConnected(info: { reconnect: boolean }): void;
+  /** The stream was lost (or could not be opened); it will be retried by itself. */
+  onDisconnected(info: { error: string; retryInMs: number }): void;
+}
+
+/** The long-lived subscription: reconnects, resumes with `since`, dedupes, watches with `/_ping`. */
+export interface EngineEventSource {
+  start(handlers: EngineEventHandlers): void;
+  stop(): Promise<void>;
+  status(): EngineConnectionStatus;
+}
