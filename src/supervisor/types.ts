@@ -1,0 +1,44 @@
+/**
+ * What the supervisor offers the API: a view of every container with autoheal's verdict
+ * on it, and the operator's levers (restart now, re-arm, edit the lists).
+ */
+import type { HealthStatus } from '../engine/types.js';
+import type { AuditEvent, ListName } from '../store/types.js';
+
+export type EnrolledBy = 'label' | 'all' | 'selected' | null;
+
+/** One row of `GET /api/containers` (SPEC §9). */
+export interface ContainerView {
+  id: string;
+  name: string;
+  image: string;
+  state: string;
+  health: HealthStatus;
+  monitored: boolean;
+  excluded: boolean;
+  enrolled_by: EnrolledBy;
+  restart_count: number;
+  last_restart_at: string | null;
+  labels: Record<string, string>;
+}
+
+export type ListChange =
+  | { ok: true; changed: boolean; entries: string[] }
+  | { ok: false; reason: 'from_config' | 'absent' };
+
+export interface SupervisorControl {
+  /** Every container the engine has. Rejects when the engine is unreachable. */
+  listContainers(): Promise<ContainerView[]>;
+  /** By name, full id, or id prefix of at least 12 hex characters; null when none matches. */
+  findContainer(ref: string): Promise<ContainerView | null>;
+  /** Restarts now (trigger `api`); resolves with the `restart` audit event. */
+  restartNow(ref: string): Promise<AuditEvent | null>;
+  /** Re-arms a container autoheal gave up on; resolves false when it was not given up on. */
+  reset(ref: string): Promise<boolean>;
+  /** The effective excluded list: configuration's entries then the API's. */
+  effectiveExcluded(): string[];
+  /** Replace, add to, or remove from an API-managed list; records `config_change`. */
+  replaceList(list: ListName, entries: string[]): ListChange;
+  addToList(list: ListName, entry: string): ListChange;
+  removeFromList(list: ListName, entry: string): ListChange;
+}
