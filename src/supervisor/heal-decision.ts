@@ -1,0 +1,79 @@
+/**
+ * The decision "restart this container now?" (SPEC §2–§3 step 1) as a pure function of
+ * the freshly inspected container, its monitor verdict, the settings and the clock.
+ * Everything with a side effect (inspect, restart, audit) happens around it, in heal.ts.
+ */
+import type { ContainerSnapshot } from '../engine/types.js';
+import type { MonitorVerdict } from './enrollment.js';
+
+export const STOP_TIMEOUT_LABEL = 'autoheal.stop.timeout';
+
+/** What set a heal in motion; recorded as `details.trigger`. */
+export type HealTrigger = 'event' | 'reconcile' | 'api';
+
+/** The `status` of a `skipped` audit event. */
+export type SkipReason = 'gone' | 'recovered' | 'not_running' | 'excluded' | 'not_monitored' | 'start_period';
+
+export type HealDecision =
+  | { action: 'restart'; stopTimeoutS: number }
+  | { action: 'skip'; reason: SkipReason; detail: string };
+
+export interface HealDecisionInput {
+  /** The container as inspected right before acting; null when the engine no longer has it. */
+  container: ContainerSnapshot | null;
+  /** Its verdict under the lists as they are now; null when the container is gone. */
+  verdict: MonitorVerdict | null;
+  trigger: HealTrigger;
+  nowMs: number;
+  /** When this autoheal process started. */
+  startedAtMs: number;
+  startPeriodS: number;
+  defaultStopTimeoutS: number;
+}
+
+/** `autoheal.stop.timeout`, when it holds a whole number of seconds; null otherwise. */
+export function stopTimeoutFromLabel(labels: Readonly<Record<string, string>>): number | null {
+  const raw = labels[STOP_TIMEOUT_LABEL]?.trim();
+  if (raw === undefined || !/^\d{1,6}$/.test(raw)) return null;
+  return Number(raw);
+}
+
+export function decideHeal(input: HealDecisionInput): HealDecision {
+  const { container: c, verdict } = input;
+  if (c === null || verdict === null) {
+    return { action: 'skip', reason: 'gone', detail: 'the container no longer exists' };
+  }
+  const stopTimeoutS = stopTimeoutFromLabel(c.labels) ?? input.defaultStopTimeoutS;
+
+  // An operator's explicit "restart now" is obeyed whatever the health or the lists say;
+  // only a container that is not running is refused, since a restart would start it.
+  if (input.trigger === 'api') {
+    if (c.state !== 'running') {
+      return { action: 'skip', reason: 'not_running', detail: `the container is ${c.state}` };
+    }
+    return { action: 'restart', stopTimeoutS };
+  }
+
+  if (verdict.excluded) {
+    return { action: 'skip', reason: 'excluded', detail: 'the container is on the excluded list or labelled out' };
+  }
+  if (!verdict.monitored) {
+    return { action: 'skip', reason: 'not_monitored', detail: `the container is not monitored (${verdict.reason})` };
+  }
+  if (c.state !== 'running') {
+    return { action: 'skip', reason: 'not_running', detail: `the container is ${c.state}` };
+  }
+  if (c.health !== 'unhealthy') {
+    return { action: 'skip', reason: 'recovered', detail: `the container is ${c.health} again` };
+  }
+  const startPeriodEndsMs = input.startedAtMs + input.startPeriodS * 1000;
+  if (input.nowMs < startPeriodEndsMs) {
+    const leftS = Math.ceil((startPeriodEndsMs - input.nowMs) / 1000);
+    return {
+      action: 'skip',
+      reason: 'start_period',
+      detail: `autoheal started less than AUTOHEAL_START_PERIOD=${input.startPeriodS} s ago (${leftS} s left)`,
+    };
+  }
+  return { action: 'restart', stopTimeoutS };
+}

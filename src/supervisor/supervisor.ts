@@ -1,0 +1,479 @@
+/**
+ * The supervisor: where engine events and reconciles become decisions. It enrolls
+ * containers, turns "unhealthy" into heals on the heal queue, writes every decision to
+ * the audit store, and offers the operator's levers to the API. It knows the engine and
+ * the store only through their interfaces, so its tests run without Docker.
+ */
+import type { Settings } from '../config/settings.js';
+import type { ContainerEvent, ContainerSnapshot, Engine } from '../engine/types.js';
+import { componentLogger, containerLogger, type Logger } from '../log.js';
+import type { MetricsRegistry } from '../metrics.js';
+import type { AuditEvent, AuditStore, ListName, NewAuditEvent } from '../store/types.js';
+import { type ContainerIdentity, type EnrollmentRules, monitorVerdict } from './enrollment.js';
+import { EventIntake } from './event-intake.js';
+import { decideHeal, type HealTrigger } from './heal-decision.js';
+import { HealQueue } from './heal-queue.js';
+import type { ContainerView, ListChange, SupervisorControl } from './types.js';
+
+export type ReconcileTrigger = 'startup' | 'reconnect' | 'interval' | 'config';
+
+export interface SupervisorDeps {
+  engine: Engine;
+  store: AuditStore;
+  settings: Settings;
+  logger: Logger;
+  metrics: MetricsRegistry;
+  /** autoheal's own container id, when it runs in one. */
+  selfId: string | null;
+  /** Milliseconds since the epoch; injected so tests control time. */
+  now?: () => number;
+  /** Capacity of the event intake before coalescing starts. */
+  intakeCapacity?: number;
+}
+
+const HEAL_LATENCY_BUCKETS_S = [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300];
+const HEX_REF = /^[0-9a-f]{12,64}$/;
+
+function errorText(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
+export class Supervisor implements SupervisorControl {
+  private readonly engine: Engine;
+  private readonly store: AuditStore;
+  private readonly settings: Settings;
+  private readonly log: Logger;
+  private readonly healLog: Logger;
+  private readonly now: () => number;
+  private readonly selfId: string | null;
+  private readonly startedAtMs: number;
+  private readonly heals: HealQueue<AuditEvent | null>;
+  private readonly intake: EventIntake;
+  private readonly restarts;
+  private readonly healLatency;
+  private readonly skips;
+  private reconcileTimer: NodeJS.Timeout | null = null;
+  private reconcileRunning: Promise<void> | null = null;
+  private reconcileAgain: ReconcileTrigger | null = null;
+  private engineConnected = false;
+  private stopped = false;
+
+  constructor(deps: SupervisorDeps) {
+    this.engine = deps.engine;
+    this.store = deps.store;
+    this.settings = deps.settings;
+    this.log = componentLogger(deps.logger, 'supervisor');
+    this.healLog = componentLogger(deps.logger, 'heal');
+    this.now = deps.now ?? Date.now;
+    this.selfId = deps.selfId;
+    this.startedAtMs = this.now();
+    this.heals = new HealQueue(deps.settings.concurrency);
+    this.intake = new EventIntake(
+      deps.intakeCapacity ?? 10_000,
+      (event) => this.handleEvent(event),
+      (event, why) => this.log.warn({ container: event.name, action: event.action, why }, 'event queue full: event merged or dropped'),
+    );
+    const m = deps.metrics;
+    this.restarts = m.counter('autoheal_restarts_total', 'Restarts made by autoheal, by result');
+    this.skips = m.counter('autoheal_heals_skipped_total', 'Heals not carried out, by reason');
+    this.healLatency = m.histogram(
+      'autoheal_heal_latency_seconds',
+      'Seconds from the unhealthy report to the end of the restart',
+      HEAL_LATENCY_BUCKETS_S,
+    );
+    m.gauge('autoheal_event_queue_size', 'Engine events waiting to be handled', () => this.intake.status().size);
+    m.gauge('autoheal_event_queue_dropped_total', 'Engine events merged or dropped because the queue was full', () => this.intake.status().dropped);
+    m.gauge('autoheal_heal_queue_size', 'Heals waiting for a free slot', () => this.heals.size);
+    m.gauge('autoheal_heals_in_progress', 'Heals running now', () => this.heals.pending);
+  }
+
+  // ── Entry points from the engine ──────────────────────────────────────────
+
+  onEngineEvent(event: ContainerEvent): void {
+    this.intake.push(event);
+  }
+
+  onEngineConnected(info: { reconnect: boolean }): void {
+    this.engineConnected = true;
+    this.append({
+      event_type: 'engine',
+      status: 'connected',
+      message: info.reconnect ? 'Reconnected to the Docker engine' : 'Connected to the Docker engine',
+      details: { reconnect: info.reconnect },
+    });
+    void this.reconcile(info.reconnect ? 'reconnect' : 'startup');
+  }
+
+  onEngineDisconnected(info: { error: string; retryInMs: number }): void {
+    const wasConnected = this.engineConnected;
+    this.engineConnected = false;
+    this.append({
+      event_type: 'engine',
+      status: 'disconnected',
+      message: `${wasConnected ? 'Lost the Docker engine' : 'Cannot reach the Docker engine'}: ${info.error}; retrying in ${Math.round(info.retryInMs / 1000)} s`,
+      details: { error: info.error, retry_in_ms: info.retryInMs },
+    });
+  }
+
+  /** Starts the periodic reconcile. The first reconcile runs when the engine connects. */
+  start(): void {
+    this.reconcileTimer = setInterval(() => {
+      if (this.engineConnected) void this.reconcile('interval');
+    }, this.settings.intervalS * 1000);
+  }
+
+  /** Stops reconciling and taking new heals; waits (bounded) for running heals to finish. */
+  async stop(waitMs = 5_000): Promise<void> {
+    this.stopped = true;
+    if (this.reconcileTimer) clearInterval(this.reconcileTimer);
+    this.heals.clear();
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      this.heals.drain(),
+      new Promise<void>((resolve) => {
+        timer = setTimeout(resolve, waitMs);
+      }),
+    ]);
+    clearTimeout(timer);
+  }
+
+  queueStatus(): { size: number; capacity: number; dropped: number; heals_waiting: number; heals_running: number; heals_merged: number } {
+    const intake = this.intake.status();
+    return { ...intake, heals_waiting: this.heals.size, heals_running: this.heals.pending, heals_merged: this.heals.merged };
+  }
+
+  // ── Decisions ─────────────────────────────────────────────────────────────
+
+  private rules(): EnrollmentRules {
+    return {
+      labelKey: this.settings.containerLabel,
+      excluded: this.effectiveExcluded(),
+      selected: this.store.getList('selected'),
+      selfId: this.selfId,
+    };
+  }
+
+  private append(event: NewAuditEvent): AuditEvent {
+    return this.store.append(event);
+  }
+
+  /** Records `auto_monitor` the first time a container id is monitored. */
+  private ensureEnrolled(c: ContainerIdentity, enrolledBy: string | null): void {
+    if (!this.store.markMonitored(c.id)) return;
+    const how = enrolledBy === 'label' ? `label ${this.settings.containerLabel}=true` : enrolledBy === 'all' ? 'AUTOHEAL_CONTAINER_LABEL=all' : 'the selected list';
+    this.append({
+      event_type: 'auto_monitor',
+      container_id: c.id,
+      container_name: c.name,
+      status: 'enabled',
+      message: `Monitoring ${c.name} (enrolled by ${how})`,
+      details: { enrolled_by: enrolledBy },
+    });
+    containerLogger(this.log, c.name, c.id).info({ enrolled_by: enrolledBy }, 'container monitored');
+  }
+
+  private handleEvent(event: ContainerEvent): void {
+    try {
+      this.handleEventUnsafe(event);
+    } catch (err) {
+      // A bug here must cost one event, never the stream.
+      this.log.error({ container: event.name, action: event.action, err: errorText(err) }, 'failed to handle an engine event');
+    }
+  }
+
+  private handleEventUnsafe(event: ContainerEvent): void {
+    if (this.stopped) return;
+    const log = containerLogger(this.log, event.name, event.id);
+    if (event.action === 'destroy') {
+      this.store.forgetMonitored(event.id);
+      log.debug('container destroyed: its in-memory state is forgotten');
+      return;
+    }
+    const verdict = monitorVerdict(event, this.rules());
+    if (verdict.monitored) this.ensureEnrolled(event, verdict.enrolledBy);
+
+    switch (event.action) {
+      case 'start':
+        log.debug({ monitored: verdict.monitored }, 'container started');
+        return;
+      case 'die':
+      case 'oom': {
+        if (!verdict.monitored) return;
+        const duringHeal = this.heals.has(event.id);
+        const code = event.exitCode;
+        this.append({
+          event_type: event.action,
+          container_id: event.id,
+          container_name: event.name,
+          status: event.action === 'die' ? 'died' : 'oom',
+          message:
+            event.action === 'die'
+              ? `${event.name} ${duringHeal ? "stopped for autoheal's restart" : 'died'}${code === undefined ? '' : ` with exit code ${code}`}`
+              : `${event.name} ran out of memory`,
+          details: { exit_code: code ?? null, during_restart: duringHeal },
+        });
+        return;
+      }
+      case 'health_status': {
+        if (event.health !== 'unhealthy') {
+          log.debug({ health: event.health }, 'health changed');
+          return;
+        }
+        if (verdict.monitored) {
+          this.requestHeal(event, 'event');
+        } else if (verdict.enrolledBy !== null && verdict.excluded) {
+          this.append({
+            event_type: 'skipped',
+            container_id: event.id,
+            container_name: event.name,
+            status: 'excluded',
+            message: `Did not restart ${event.name}: it is unhealthy but excluded`,
+            details: { trigger: 'event' },
+          });
+          log.info('unhealthy but excluded: not restarted');
+        } else {
+          log.debug({ reason: verdict.reason }, 'unhealthy but not monitored');
+        }
+        return;
+      }
+    }
+  }
+
+  /** Records `unhealthy` and queues a heal, unless one is already queued or running. */
+  private requestHeal(c: ContainerIdentity, trigger: Exclude<HealTrigger, 'api'>): void {
+    if (this.heals.has(c.id)) {
+      containerLogger(this.healLog, c.name, c.id).debug({ trigger }, 'heal already in flight: trigger merged');
+      return;
+    }
+    const reportedAtMs = this.now();
+    this.append({
+      event_type: 'unhealthy',
+      container_id: c.id,
+      container_name: c.name,
+      status: 'detected',
+      message:
+        trigger === 'event' ? `${c.name} reported unhealthy by its healthcheck` : `${c.name} found unhealthy by the reconcile`,
+      details: { trigger },
+    });
+    this.enqueueHeal(c, trigger, reportedAtMs).promise.catch(() => {});
+  }
+
+  private enqueueHeal(c: ContainerIdentity, trigger: HealTrigger, reportedAtMs: number) {
+    return this.heals.enqueue(c.id, () => this.heal(c, trigger, reportedAtMs));
+  }
+
+  /** One heal: re-inspect, decide, restart, write it down. Never rejects. */
+  private async heal(c: ContainerIdentity, trigger: HealTrigger, reportedAtMs: number): Promise<AuditEvent | null> {
+    const log = containerLogger(this.healLog, c.name, c.id);
+    if (this.stopped) return null;
+    let fresh: ContainerSnapshot | null;
+    try {
+      fresh = await this.engine.inspect(c.id);
+    } catch (err) {
+      log.warn({ err: errorText(err), trigger }, 'cannot inspect the container before healing: left to the next reconcile');
+      this.skips.inc({ reason: 'engine_error' });
+      return this.append({
+        event_type: 'skipped',
+        container_id: c.id,
+        container_name: c.name,
+        status: 'engine_error',
+        message: `Did not restart ${c.name}: the engine did not answer the inspect (${errorText(err)})`,
+        details: { trigger, error: errorText(err) },
+      });
+    }
+    const name = fresh?.name ?? c.name;
+    const decision = decideHeal({
+      container: fresh,
+      verdict: fresh ? monitorVerdict(fresh, this.rules()) : null,
+      trigger,
+      nowMs: this.now(),
+      startedAtMs: this.startedAtMs,
+      startPeriodS: this.settings.startPeriodS,
+      defaultStopTimeoutS: this.settings.defaultStopTimeoutS,
+    });
+    if (decision.action === 'skip') {
+      this.skips.inc({ reason: decision.reason });
+      log.info({ reason: decision.reason, trigger }, `not restarted: ${decision.detail}`);
+      return this.append({
+        event_type: 'skipped',
+        container_id: c.id,
+        container_name: name,
+        status: decision.reason,
+        message: `Did not restart ${name}: ${decision.detail}`,
+        details: { trigger, state: fresh?.state ?? null, health: fresh?.health ?? null },
+      });
+    }
+
+    const why = trigger === 'event' ? 'health_status: unhealthy' : trigger === 'reconcile' ? 'the reconcile found it unhealthy' : 'a request through the API';
+    const t0 = this.now();
+    log.info({ trigger, stop_timeout_s: decision.stopTimeoutS }, 'restarting');
+    try {
+      await this.engine.restart(c.id, decision.stopTimeoutS);
+    } catch (err) {
+      const durationMs = this.now() - t0;
+      this.restarts.inc({ result: 'failed' });
+      log.error({ err: errorText(err), duration_ms: durationMs, trigger }, 'restart failed');
+      return this.append({
+        event_type: 'restart',
+        container_id: c.id,
+        container_name: name,
+        status: 'failed',
+        message: `Restart of ${name} after ${why} failed in ${durationMs} ms: ${errorText(err)}`,
+        details: { duration_ms: durationMs, trigger, stop_timeout_s: decision.stopTimeoutS, error: errorText(err) },
+      });
+    }
+    const end = this.now();
+    const durationMs = end - t0;
+    this.restarts.inc({ result: 'success' });
+    if (trigger !== 'api') this.healLatency.observe((end - reportedAtMs) / 1000);
+    log.info({ duration_ms: durationMs, trigger }, 'restarted');
+    return this.append({
+      event_type: 'restart',
+      container_id: c.id,
+      container_name: name,
+      status: 'success',
+      message: `Restarted ${name} after ${why} (stop timeout ${decision.stopTimeoutS} s) in ${durationMs} ms`,
+      details: { duration_ms: durationMs, trigger, stop_timeout_s: decision.stopTimeoutS },
+    });
+  }
+
+  /**
+   * A full look at every container: enrolls new ones and heals monitored running ones that
+   * are unhealthy (Docker reports health only on change, so this catches the rest).
+   * Concurrent requests are folded into one extra run.
+   */
+  reconcile(trigger: ReconcileTrigger): Promise<void> {
+    if (this.reconcileRunning) {
+      this.reconcileAgain = trigger;
+      return this.reconcileRunning;
+    }
+    this.reconcileRunning = this.reconcileOnce(trigger).finally(() => {
+      this.reconcileRunning = null;
+      const again = this.reconcileAgain;
+      this.reconcileAgain = null;
+      if (again && !this.stopped) void this.reconcile(again);
+    });
+    return this.reconcileRunning;
+  }
+
+  private async reconcileOnce(trigger: ReconcileTrigger): Promise<void> {
+    if (this.stopped) return;
+    let containers: ContainerSnapshot[];
+    try {
+      containers = await this.engine.listContainers();
+    } catch (err) {
+      this.log.warn({ err: errorText(err), trigger }, 'reconcile could not list containers; will try again');
+      return;
+    }
+    const rules = this.rules();
+    let unhealthy = 0;
+    for (const c of containers) {
+      const verdict = monitorVerdict(c, rules);
+      if (!verdict.monitored) continue;
+      this.ensureEnrolled(c, verdict.enrolledBy);
+      if (c.state === 'running' && c.health === 'unhealthy') {
+        unhealthy += 1;
+        this.requestHeal(c, 'reconcile');
+      }
+    }
+    this.log.debug({ trigger, containers: containers.length, unhealthy }, 'reconciled');
+  }
+
+  // ── The operator's levers (SupervisorControl) ─────────────────────────────
+
+  private view(c: ContainerSnapshot, rules: EnrollmentRules): ContainerView {
+    const verdict = monitorVerdict(c, rules);
+    return {
+      id: c.id,
+      name: c.name,
+      image: c.image,
+      state: c.state,
+      health: c.health,
+      monitored: verdict.monitored,
+      excluded: verdict.excluded,
+      enrolled_by: verdict.enrolledBy,
+      restart_count: this.store.restartCount(c.name),
+      last_restart_at: this.store.lastRestartAt(c.name),
+      labels: { ...c.labels },
+    };
+  }
+
+  async listContainers(): Promise<ContainerView[]> {
+    const rules = this.rules();
+    const all = await this.engine.listContainers();
+    return all.map((c) => this.view(c, rules)).sort((a, b) => a.name.localeCompare(b.name));
+  }
+
+  private async findSnapshot(ref: string): Promise<ContainerSnapshot | null> {
+    const wanted = ref.replace(/^\//, '');
+    const all = await this.engine.listContainers();
+    const byName = all.find((c) => c.name === wanted || c.id === wanted);
+    if (byName) return byName;
+    if (!HEX_REF.test(wanted)) return null;
+    const byPrefix = all.filter((c) => c.id.startsWith(wanted));
+    return byPrefix.length === 1 ? (byPrefix[0] ?? null) : null;
+  }
+
+  async findContainer(ref: string): Promise<ContainerView | null> {
+    const c = await this.findSnapshot(ref);
+    return c ? this.view(c, this.rules()) : null;
+  }
+
+  async restartNow(ref: string): Promise<AuditEvent | null> {
+    const c = await this.findSnapshot(ref);
+    if (!c) return null;
+    return this.enqueueHeal(c, 'api', this.now()).promise;
+  }
+
+  async reset(ref: string): Promise<boolean> {
+    const c = await this.findSnapshot(ref);
+    return c !== null && false;
+  }
+
+  effectiveExcluded(): string[] {
+    return [...new Set([...this.settings.exclude, ...this.store.getList('excluded')])];
+  }
+
+  private fromConfig(list: ListName, entry: string): boolean {
+    return list === 'excluded' && this.settings.exclude.includes(entry);
+  }
+
+  private writeList(list: ListName, next: string[], how: string): ListChange {
+    const before = this.store.getList(list);
+    const added = next.filter((e) => !before.includes(e));
+    const removed = before.filter((e) => !next.includes(e));
+    if (added.length === 0 && removed.length === 0) return { ok: true, changed: false, entries: before };
+    this.store.setList(list, next);
+    this.append({
+      event_type: 'config_change',
+      status: 'updated',
+      message: `${how} the ${list} list${added.length ? `; added ${added.join(', ')}` : ''}${removed.length ? `; removed ${removed.join(', ')}` : ''}`,
+      details: { list, added, removed, entries: next },
+    });
+    this.log.info({ list, added, removed }, `${list} list changed`);
+    // Takes effect at once: newly selected containers are enrolled and healed if unhealthy.
+    if (this.engineConnected) void this.reconcile('config');
+    return { ok: true, changed: true, entries: next };
+  }
+
+  replaceList(list: ListName, entries: string[]): ListChange {
+    return this.writeList(list, [...new Set(entries)], 'Replaced');
+  }
+
+  addToList(list: ListName, entry: string): ListChange {
+    const current = this.store.getList(list);
+    if (current.includes(entry) || this.fromConfig(list, entry)) return { ok: true, changed: false, entries: current };
+    return this.writeList(list, [...current, entry], 'Changed');
+  }
+
+  removeFromList(list: ListName, entry: string): ListChange {
+    if (this.fromConfig(list, entry)) return { ok: false, reason: 'from_config' };
+    const current = this.store.getList(list);
+    if (!current.includes(entry)) return { ok: false, reason: 'absent' };
+    return this.writeList(
+      list,
+      current.filter((e) => e !== entry),
+      'Changed',
+    );
+  }
+}
