@@ -137,6 +137,23 @@ export class Supervisor implements SupervisorControl {
     clearTimeout(timer);
   }
 
+  /** Resolves once every queued event, reconcile and heal has been handled (tests, shutdown). */
+  async settled(): Promise<void> {
+    for (;;) {
+      await new Promise<void>((resolve) => setImmediate(resolve));
+      if (this.intake.status().size > 0) continue;
+      if (this.reconcileRunning) {
+        await this.reconcileRunning;
+        continue;
+      }
+      if (this.heals.size + this.heals.pending > 0) {
+        await this.heals.drain();
+        continue;
+      }
+      return;
+    }
+  }
+
   queueStatus(): { size: number; capacity: number; dropped: number; heals_waiting: number; heals_running: number; heals_merged: number } {
     const intake = this.intake.status();
     return { ...intake, heals_waiting: this.heals.size, heals_running: this.heals.pending, heals_merged: this.heals.merged };
