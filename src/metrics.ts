@@ -89,6 +89,27 @@ export class MetricsRegistry {
     return h;
   }
 
+  /** A family whose samples are read from elsewhere at scrape time (e.g. the engine's counters). */
+  family(
+    name: string,
+    help: string,
+    type: 'counter' | 'gauge',
+    read: () => ReadonlyArray<readonly [Labels, number]>,
+  ): void {
+    this.families.push({
+      name,
+      help,
+      type,
+      render: () => {
+        const samples = read();
+        return samples.map(([labels, value]) => {
+          const key = labelKey(labels);
+          return key ? `${name}{${key}} ${value}` : `${name} ${value}`;
+        });
+      },
+    });
+  }
+
   /** Prometheus text exposition format 0.0.4. */
   render(): string {
     const out: string[] = [];

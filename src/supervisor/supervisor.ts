@@ -57,6 +57,8 @@ export class Supervisor implements SupervisorControl {
   private reconcileAgain: ReconcileTrigger | null = null;
   private engineConnected = false;
   private stopped = false;
+  /** Restart requests the engine has not answered yet, so a shutdown can say what it left. */
+  private readonly restartsInFlight = new Map<string, { name: string; trigger: HealTrigger; sinceMs: number }>();
 
   constructor(deps: SupervisorDeps) {
     this.engine = deps.engine;
@@ -122,8 +124,12 @@ export class Supervisor implements SupervisorControl {
     }, this.settings.intervalS * 1000);
   }
 
-  /** Stops reconciling and taking new heals; waits (bounded) for running heals to finish. */
-  async stop(waitMs = 5_000): Promise<void> {
+  /**
+   * Stops reconciling and taking new heals, and waits (bounded: Docker's default stop grace
+   * is 10 s) for running restarts. A restart still running then is recorded as
+   * `interrupted`: the engine finishes it on its own, but autoheal did not see the result.
+   */
+  async stop(waitMs = 8_000): Promise<void> {
     this.stopped = true;
     if (this.reconcileTimer) clearInterval(this.reconcileTimer);
     this.heals.clear();
@@ -135,6 +141,19 @@ export class Supervisor implements SupervisorControl {
       }),
     ]);
     clearTimeout(timer);
+    for (const [id, r] of this.restartsInFlight) {
+      const durationMs = this.now() - r.sinceMs;
+      containerLogger(this.healLog, r.name, id).warn({ duration_ms: durationMs }, 'autoheal stopped while this restart was running');
+      this.append({
+        event_type: 'restart',
+        container_id: id,
+        container_name: r.name,
+        status: 'interrupted',
+        message: `autoheal stopped ${durationMs} ms into the restart of ${r.name}; the engine finishes it on its own`,
+        details: { duration_ms: durationMs, trigger: r.trigger },
+      });
+    }
+    this.restartsInFlight.clear();
   }
 
   /** Resolves once every queued event, reconcile and heal has been handled (tests, shutdown). */
@@ -324,9 +343,12 @@ export class Supervisor implements SupervisorControl {
     const why = trigger === 'event' ? 'health_status: unhealthy' : trigger === 'reconcile' ? 'the reconcile found it unhealthy' : 'a request through the API';
     const t0 = this.now();
     log.info({ trigger, stop_timeout_s: decision.stopTimeoutS }, 'restarting');
+    this.restartsInFlight.set(c.id, { name, trigger, sinceMs: t0 });
     try {
       await this.engine.restart(c.id, decision.stopTimeoutS);
+      if (!this.restartsInFlight.delete(c.id)) return null; // already recorded as interrupted
     } catch (err) {
+      if (!this.restartsInFlight.delete(c.id)) return null;
       const durationMs = this.now() - t0;
       this.restarts.inc({ result: 'failed' });
       log.error({ err: errorText(err), duration_ms: durationMs, trigger }, 'restart failed');

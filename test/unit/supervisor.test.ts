@@ -339,3 +339,18 @@ describe('the supervisor', () => {
     expect(engine.restartsOf(web.id)).toHaveLength(1);
   });
 });
+
+describe('stopping the supervisor', () => {
+  it('a restart still running when autoheal stops is recorded as interrupted, not lost', async () => {
+    const { engine, supervisor, store } = setup();
+    const web = engine.add({ name: 'web', labels: { autoheal: 'true' }, health: 'unhealthy' });
+    engine.hold(web.id);
+    supervisor.onEngineEvent(engine.event(web.id, 'health_status'));
+    await expect.poll(() => engine.restarts.length).toBe(1);
+    await supervisor.stop(50);
+    expect(store.list({ type: 'restart' })).toMatchObject([{ status: 'interrupted', container_name: 'web' }]);
+    engine.release(web.id);
+    await new Promise((r) => setTimeout(r, 10));
+    expect(store.list({ type: 'restart' })).toHaveLength(1);
+  });
+});

@@ -1,0 +1,129 @@
+/**
+ * The composition root: read the settings, build the store, the engine adapter, the
+ * supervisor and the API, wire them, start, and stop cleanly on SIGTERM/SIGINT. No
+ * decision is made here.
+ */
+import { readFileSync } from 'node:fs';
+import { ConfigError, loadSettings, storeFile } from './config/load.js';
+import type { Settings } from './config/settings.js';
+import { DockerEngine } from './engine/docker-engine.js';
+import { DockerEventSource } from './engine/event-source.js';
+import { detectOwnContainerId } from './engine/self.js';
+import { componentLogger, createRootLogger } from './log.js';
+import { MetricsRegistry } from './metrics.js';
+import { LowdbStore } from './store/lowdb-store.js';
+import { Supervisor } from './supervisor/supervisor.js';
+
+const VERSION = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+
+function errorText(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
+/** A user's mistake at start-up: one line on stderr, no stack trace, exit code 2. */
+function refuseToStart(message: string): never {
+  process.stderr.write(`autoheal: ${message}\n`);
+  process.exit(2);
+}
+
+function readSettings(): Settings {
+  try {
+    return loadSettings();
+  } catch (err) {
+    if (err instanceof ConfigError) refuseToStart(`configuration error: ${err.message}`);
+    throw err;
+  }
+}
+
+function registerEngineMetrics(metrics: MetricsRegistry, events: DockerEventSource): void {
+  metrics.family('autoheal_engine_events_total', 'Engine events received, by action', 'counter', () =>
+    Object.entries(events.status().eventsByAction).map(([action, n]) => [{ action }, n] as const),
+  );
+  metrics.family('autoheal_engine_parse_errors_total', 'Lines of the event stream that did not parse', 'counter', () => [
+    [{}, events.status().parseErrors],
+  ]);
+  metrics.family('autoheal_engine_reconnects_total', 'Times the event stream was re-established', 'counter', () => [
+    [{}, events.status().reconnects],
+  ]);
+  metrics.family('autoheal_engine_duplicates_dropped_total', 'Replayed events dropped after a reconnect', 'counter', () => [
+    [{}, events.status().duplicatesDropped],
+  ]);
+  metrics.family('autoheal_engine_connected', '1 while the event stream is up', 'gauge', () => [
+    [{}, events.status().connected ? 1 : 0],
+  ]);
+}
+
+async function main(): Promise<void> {
+  const settings = readSettings();
+  const root = createRootLogger(settings.logLevel);
+  const log = componentLogger(root, 'main');
+  const metrics = new MetricsRegistry();
+
+  const store = new LowdbStore({
+    file: storeFile(settings),
+    eventsMax: settings.eventsMax,
+    logger: componentLogger(root, 'store'),
+  });
+  try {
+    await store.open();
+  } catch (err) {
+    refuseToStart(`cannot open the store in AUTOHEAL_DATA_DIR=${settings.dataDir}: ${errorText(err)}`);
+  }
+
+  const selfId = detectOwnContainerId();
+  const engineLogger = componentLogger(root, 'engine');
+  const engine = new DockerEngine({ endpoint: settings.docker, requestTimeoutS: settings.requestTimeoutS, logger: engineLogger });
+  const events = new DockerEventSource({
+    endpoint: settings.docker,
+    requestTimeoutS: settings.requestTimeoutS,
+    logger: engineLogger,
+  });
+  registerEngineMetrics(metrics, events);
+  const supervisor = new Supervisor({ engine, store, settings, logger: root, metrics, selfId });
+
+  log.info(
+    {
+      version: VERSION,
+      label: settings.containerLabel,
+      interval_s: settings.intervalS,
+      concurrency: settings.concurrency,
+      data_dir: settings.dataDir,
+      self_id: selfId?.slice(0, 12) ?? null,
+    },
+    'autoheal starting',
+  );
+
+  supervisor.start();
+  events.start({
+    onEvent: (event) => supervisor.onEngineEvent(event),
+    onConnected: (info) => supervisor.onEngineConnected(info),
+    onDisconnected: (info) => supervisor.onEngineDisconnected(info),
+  });
+
+  let stopping = false;
+  const shutdown = async (signal: string): Promise<void> => {
+    if (stopping) {
+      log.warn({ signal }, 'second signal: exiting now');
+      process.exit(1);
+    }
+    stopping = true;
+    log.info({ signal }, 'shutting down');
+    await events.stop();
+    await supervisor.stop();
+    await store.close();
+    log.info('stopped; the store is flushed');
+    process.exit(0);
+  };
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+  process.on('unhandledRejection', (reason) => {
+    log.error({ err: errorText(reason) }, 'unhandled rejection (autoheal keeps running)');
+  });
+  process.on('uncaughtException', (err) => {
+    log.fatal({ err: errorText(err), stack: err.stack }, 'uncaught exception: flushing the store and exiting');
+    void store.close().finally(() => process.exit(1));
+  });
+}
+
+await main();
+
