@@ -1,0 +1,155 @@
+/**
+ * The `Engine` calls the supervisor makes (list, inspect, restart, ping), over dockerode.
+ * It owns the translation of the engine's loose JSON into `ContainerSnapshot`s and the
+ * deadline of each call (a restart's deadline includes its stop timeout).
+ */
+import type { DockerEndpoint } from '../config/settings.js';
+import type { Logger } from '../log.js';
+import { EngineClient, EngineError } from './connection.js';
+import { parseHealth } from './events.js';
+import type { ContainerSnapshot, Engine, HealthStatus } from './types.js';
+
+export interface DockerEngineOptions {
+  endpoint: DockerEndpoint;
+  /** `CURL_TIMEOUT`: deadline in seconds of one request; a restart gets its stop timeout on top. */
+  requestTimeoutS: number;
+  logger?: Logger;
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function str(value: unknown): string | null {
+  return typeof value === 'string' ? value : null;
+}
+
+function stringRecord(value: unknown): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (!isRecord(value)) return out;
+  for (const [k, v] of Object.entries(value)) if (typeof v === 'string') out[k] = v;
+  return out;
+}
+
+function stripSlash(name: string): string {
+  return name.replace(/^\/+/, '');
+}
+
+/** `docker ps`' status text: `Up 3 minutes (unhealthy)`, `Up 5 seconds (health: starting)`. */
+export function healthFromStatusText(status: string): HealthStatus {
+  const match = /\((healthy|unhealthy|health: starting)\)/.exec(status);
+  if (!match) return 'none';
+  return match[1] === 'health: starting' ? 'starting' : match[1] === 'healthy' ? 'healthy' : 'unhealthy';
+}
+
+/** One entry of `GET /containers/json`, or null when it lacks what a snapshot needs. */
+export function snapshotFromListEntry(entry: unknown): ContainerSnapshot | null {
+  if (!isRecord(entry)) return null;
+  const id = str(entry.Id);
+  const state = str(entry.State);
+  if (id === null || state === null) return null;
+  // `Names` also lists link aliases (`/other/alias`); the container's own name has one slash.
+  const names = Array.isArray(entry.Names)
+    ? entry.Names.filter((n): n is string => typeof n === 'string')
+    : [];
+  const own = names.find((n) => !stripSlash(n).includes('/')) ?? names[0];
+  // API 1.52+ reports `Health` in the list; older engines only in the status text.
+  const listHealth = isRecord(entry.Health) ? parseHealth(entry.Health.Status) : null;
+  return {
+    id,
+    name: own !== undefined ? stripSlash(own) : id.slice(0, 12),
+    image: str(entry.Image) ?? '',
+    labels: stringRecord(entry.Labels),
+    state,
+    health: listHealth ?? healthFromStatusText(str(entry.Status) ?? ''),
+  };
+}
+
+/** `GET /containers/{id}/json`, or null when it lacks what a snapshot needs. */
+export function snapshotFromInspect(info: unknown): ContainerSnapshot | null {
+  if (!isRecord(info)) return null;
+  const id = str(info.Id);
+  const state = isRecord(info.State) ? info.State : null;
+  const status = state ? str(state.Status) : null;
+  if (id === null || status === null || state === null) return null;
+  const config = isRecord(info.Config) ? info.Config : {};
+  const hostConfig = isRecord(info.HostConfig) ? info.HostConfig : {};
+  const health = isRecord(state.Health) ? (parseHealth(state.Health.Status) ?? 'none') : 'none';
+  const name = str(info.Name);
+  const snapshot: ContainerSnapshot = {
+    id,
+    name: name ? stripSlash(name) : id.slice(0, 12),
+    image: str(config.Image) ?? str(info.Image) ?? '',
+    labels: stringRecord(config.Labels),
+    state: status,
+    health,
+  };
+  const networkMode = str(hostConfig.NetworkMode);
+  if (networkMode !== null) snapshot.networkMode = networkMode;
+  return snapshot;
+}
+
+export class DockerEngine implements Engine {
+  private readonly client: EngineClient;
+  private readonly requestTimeoutMs: number;
+
+  constructor(private readonly options: DockerEngineOptions) {
+    this.client = new EngineClient(options.endpoint);
+    this.requestTimeoutMs = options.requestTimeoutS * 1000;
+  }
+
+  async listContainers(): Promise<ContainerSnapshot[]> {
+    const body = await this.client.request({
+      method: 'GET',
+      path: '/containers/json',
+      query: { all: true },
+      ok: [200],
+      timeoutMs: this.requestTimeoutMs,
+    });
+    if (!Array.isArray(body))
+      throw new EngineError('GET /containers/json: the engine did not answer with a list', undefined);
+    const out: ContainerSnapshot[] = [];
+    for (const entry of body) {
+      const snapshot = snapshotFromListEntry(entry);
+      if (snapshot) out.push(snapshot);
+      else this.options.logger?.warn({ entry }, 'skipped a container list entry without an id or state');
+    }
+    return out;
+  }
+
+  async inspect(id: string): Promise<ContainerSnapshot | null> {
+    let body: unknown;
+    try {
+      body = await this.client.request({
+        method: 'GET',
+        path: `/containers/${encodeURIComponent(id)}/json`,
+        ok: [200],
+        timeoutMs: this.requestTimeoutMs,
+      });
+    } catch (err) {
+      if (err instanceof EngineError && err.statusCode === 404) return null;
+      throw err;
+    }
+    const snapshot = snapshotFromInspect(body);
+    if (!snapshot)
+      throw new EngineError(`GET /containers/${id}/json: the engine's answer has no id or state`, undefined);
+    return snapshot;
+  }
+
+  async restart(id: string, stopTimeoutS: number): Promise<void> {
+    // The engine answers only after the stop (up to `t` seconds) and the start; a deadline
+    // shorter than `t` would report a failure for a restart that is still under way.
+    const t = Math.max(0, Math.ceil(stopTimeoutS));
+    await this.client.request({
+      method: 'POST',
+      path: `/containers/${encodeURIComponent(id)}/restart`,
+      query: { t },
+      ok: [200, 204],
+      timeoutMs: this.requestTimeoutMs + t * 1000,
+    });
+  }
+
+  async ping(): Promise<void> {
+    await this.client.request({ method: 'GET', path: '/_ping', ok: [200], timeoutMs: this.requestTimeoutMs });
+  }
+}
