@@ -2,7 +2,7 @@
  * pino loggers. Every line carries a `component`; lines about one container also carry
  * `container` (its name). JSON lines always, pretty output only when stdout is a terminal.
  */
-import { pino, type Logger } from 'pino';
+import { type Logger, pino } from 'pino';
 import type { LogLevel } from './config/settings.js';
 
 export type { Logger } from 'pino';
@@ -15,7 +15,10 @@ export function createRootLogger(level: LogLevel, pretty = process.stdout.isTTY 
     base: { pid: process.pid },
     timestamp: pino.stdTimeFunctions.isoTime,
     // A token or a registry password must never reach a log line, whatever a caller passes.
-    redact: { paths: ['token', '*.token', 'authorization', '*.authorization', 'apiToken', '*.apiToken'], censor: '[redacted]' },
+    redact: {
+      paths: ['token', '*.token', 'authorization', '*.authorization', 'apiToken', '*.apiToken'],
+      censor: '[redacted]',
+    },
     ...(pretty ? { transport: { target: 'pino-pretty', options: { translateTime: 'SYS:standard' } } } : {}),
   });
 }

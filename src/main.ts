@@ -14,7 +14,9 @@ import { MetricsRegistry } from './metrics.js';
 import { LowdbStore } from './store/lowdb-store.js';
 import { Supervisor } from './supervisor/supervisor.js';
 
-const VERSION = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+const VERSION = (
+  JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }
+).version;
 
 function errorText(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
@@ -39,15 +41,24 @@ function registerEngineMetrics(metrics: MetricsRegistry, events: DockerEventSour
   metrics.family('autoheal_engine_events_total', 'Engine events received, by action', 'counter', () =>
     Object.entries(events.status().eventsByAction).map(([action, n]) => [{ action }, n] as const),
   );
-  metrics.family('autoheal_engine_parse_errors_total', 'Lines of the event stream that did not parse', 'counter', () => [
-    [{}, events.status().parseErrors],
-  ]);
-  metrics.family('autoheal_engine_reconnects_total', 'Times the event stream was re-established', 'counter', () => [
-    [{}, events.status().reconnects],
-  ]);
-  metrics.family('autoheal_engine_duplicates_dropped_total', 'Replayed events dropped after a reconnect', 'counter', () => [
-    [{}, events.status().duplicatesDropped],
-  ]);
+  metrics.family(
+    'autoheal_engine_parse_errors_total',
+    'Lines of the event stream that did not parse',
+    'counter',
+    () => [[{}, events.status().parseErrors]],
+  );
+  metrics.family(
+    'autoheal_engine_reconnects_total',
+    'Times the event stream was re-established',
+    'counter',
+    () => [[{}, events.status().reconnects]],
+  );
+  metrics.family(
+    'autoheal_engine_duplicates_dropped_total',
+    'Replayed events dropped after a reconnect',
+    'counter',
+    () => [[{}, events.status().duplicatesDropped]],
+  );
   metrics.family('autoheal_engine_connected', '1 while the event stream is up', 'gauge', () => [
     [{}, events.status().connected ? 1 : 0],
   ]);
@@ -72,7 +83,11 @@ async function main(): Promise<void> {
 
   const selfId = detectOwnContainerId();
   const engineLogger = componentLogger(root, 'engine');
-  const engine = new DockerEngine({ endpoint: settings.docker, requestTimeoutS: settings.requestTimeoutS, logger: engineLogger });
+  const engine = new DockerEngine({
+    endpoint: settings.docker,
+    requestTimeoutS: settings.requestTimeoutS,
+    logger: engineLogger,
+  });
   const events = new DockerEventSource({
     endpoint: settings.docker,
     requestTimeoutS: settings.requestTimeoutS,
@@ -120,10 +135,12 @@ async function main(): Promise<void> {
     log.error({ err: errorText(reason) }, 'unhandled rejection (autoheal keeps running)');
   });
   process.on('uncaughtException', (err) => {
-    log.fatal({ err: errorText(err), stack: err.stack }, 'uncaught exception: flushing the store and exiting');
+    log.fatal(
+      { err: errorText(err), stack: err.stack },
+      'uncaught exception: flushing the store and exiting',
+    );
     void store.close().finally(() => process.exit(1));
   });
 }
 
 await main();
-

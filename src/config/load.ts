@@ -8,7 +8,13 @@ import { readFileSync } from 'node:fs';
 import { hostname as osHostname } from 'node:os';
 import { join } from 'node:path';
 import { z } from 'zod';
-import { type DockerEndpoint, type LogLevel, SETTING_KEYS, type SettingKey, type Settings } from './settings.js';
+import {
+  type DockerEndpoint,
+  type LogLevel,
+  SETTING_KEYS,
+  type SettingKey,
+  type Settings,
+} from './settings.js';
 
 export class ConfigError extends Error {
   override name = 'ConfigError';
@@ -48,7 +54,9 @@ function readConfigFile(path: string): Partial<Raw> {
   try {
     text = readFileSync(path, 'utf8');
   } catch (err) {
-    throw new ConfigError(`AUTOHEAL_CONFIG: cannot read ${path} (${(err as NodeJS.ErrnoException).code ?? err})`);
+    throw new ConfigError(
+      `AUTOHEAL_CONFIG: cannot read ${path} (${(err as NodeJS.ErrnoException).code ?? err})`,
+    );
   }
   let json: unknown;
   try {
@@ -57,12 +65,16 @@ function readConfigFile(path: string): Partial<Raw> {
     throw new ConfigError(`AUTOHEAL_CONFIG: ${path} is not valid JSON (${(err as Error).message})`);
   }
   if (typeof json !== 'object' || json === null || Array.isArray(json)) {
-    throw new ConfigError(`AUTOHEAL_CONFIG: ${path} must hold a JSON object of settings, e.g. {"AUTOHEAL_INTERVAL": 10}`);
+    throw new ConfigError(
+      `AUTOHEAL_CONFIG: ${path} must hold a JSON object of settings, e.g. {"AUTOHEAL_INTERVAL": 10}`,
+    );
   }
   const out: Partial<Raw> = {};
   for (const [key, value] of Object.entries(json)) {
     if (!(SETTING_KEYS as readonly string[]).includes(key)) {
-      throw new ConfigError(`AUTOHEAL_CONFIG: ${path} has an unknown setting ${key}; known: ${SETTING_KEYS.join(', ')}`);
+      throw new ConfigError(
+        `AUTOHEAL_CONFIG: ${path} has an unknown setting ${key}; known: ${SETTING_KEYS.join(', ')}`,
+      );
     }
     out[key as SettingKey] = rawValue(key, value, path);
   }
@@ -76,7 +88,13 @@ const integer = (min: number, max: number) =>
     .trim()
     .regex(/^\d+$/, `accepts a whole number from ${min} to ${max}`)
     .transform(Number)
-    .pipe(z.number().int().min(min, `accepts a whole number from ${min} to ${max}`).max(max, `accepts a whole number from ${min} to ${max}`));
+    .pipe(
+      z
+        .number()
+        .int()
+        .min(min, `accepts a whole number from ${min} to ${max}`)
+        .max(max, `accepts a whole number from ${min} to ${max}`),
+    );
 
 const boolean = z
   .string()
@@ -102,7 +120,10 @@ const logLevel = z
   .string()
   .trim()
   .toLowerCase()
-  .refine((v): v is LogLevel => (LOG_LEVELS as readonly string[]).includes(v), `accepts one of ${LOG_LEVELS.join(', ')}`)
+  .refine(
+    (v): v is LogLevel => (LOG_LEVELS as readonly string[]).includes(v),
+    `accepts one of ${LOG_LEVELS.join(', ')}`,
+  )
   .transform((v) => v as LogLevel);
 
 const labelKey = z
@@ -133,7 +154,9 @@ function check<T>(key: SettingKey, schema: z.ZodType<T, string>, value: string):
   const result = schema.safeParse(value);
   if (result.success) return result.data;
   const issue = result.error.issues[0];
-  throw new ConfigError(`${key}=${JSON.stringify(value)} is invalid: it ${issue?.message ?? 'has the wrong form'}`);
+  throw new ConfigError(
+    `${key}=${JSON.stringify(value)} is invalid: it ${issue?.message ?? 'has the wrong form'}`,
+  );
 }
 
 function required(raw: Raw, key: SettingKey): string {
@@ -165,10 +188,14 @@ export function parseDockerEndpoint(
     throw new ConfigError(`${key}=${JSON.stringify(value)} is invalid: it ${accepts}`);
   }
   if (url.protocol === 'unix:') {
-    if (!url.pathname.startsWith('/')) throw new ConfigError(`${key}=${JSON.stringify(value)} is invalid: it ${accepts}`);
+    if (!url.pathname.startsWith('/'))
+      throw new ConfigError(`${key}=${JSON.stringify(value)} is invalid: it ${accepts}`);
     return { kind: 'unix', socketPath: url.pathname };
   }
-  const tls = url.protocol === 'tcps:' || url.protocol === 'https:' || (url.protocol === 'tcp:' && key === 'DOCKER_HOST' && tlsVerify);
+  const tls =
+    url.protocol === 'tcps:' ||
+    url.protocol === 'https:' ||
+    (url.protocol === 'tcp:' && key === 'DOCKER_HOST' && tlsVerify);
   if (!['tcp:', 'tcps:', 'http:', 'https:'].includes(url.protocol) || url.hostname === '') {
     throw new ConfigError(`${key}=${JSON.stringify(value)} is invalid: it ${accepts}`);
   }
@@ -194,8 +221,13 @@ export function loadSettings(options: LoadOptions = {}): Settings {
     if (v !== undefined) raw[key] = v;
   }
 
-  const containerLabel = check('AUTOHEAL_CONTAINER_LABEL', labelKey, required(raw, 'AUTOHEAL_CONTAINER_LABEL'));
-  const int = (key: SettingKey, min: number, max: number) => check(key, integer(min, max), required(raw, key));
+  const containerLabel = check(
+    'AUTOHEAL_CONTAINER_LABEL',
+    labelKey,
+    required(raw, 'AUTOHEAL_CONTAINER_LABEL'),
+  );
+  const int = (key: SettingKey, min: number, max: number) =>
+    check(key, integer(min, max), required(raw, key));
   const bool = (key: SettingKey) => check(key, boolean, required(raw, key));
   const url = (key: SettingKey) => {
     const v = optional(raw, key);
@@ -235,7 +267,12 @@ export function loadSettings(options: LoadOptions = {}): Settings {
     startPeriodS: int('AUTOHEAL_START_PERIOD', 0, 86_400),
     defaultStopTimeoutS: int('AUTOHEAL_DEFAULT_STOP_TIMEOUT', 0, 86_400),
     onlyMonitorRunning: bool('AUTOHEAL_ONLY_MONITOR_RUNNING'),
-    docker: parseDockerEndpoint(optional(raw, 'DOCKER_SOCK'), optional(raw, 'DOCKER_HOST'), certPath, tlsVerify),
+    docker: parseDockerEndpoint(
+      optional(raw, 'DOCKER_SOCK'),
+      optional(raw, 'DOCKER_HOST'),
+      certPath,
+      tlsVerify,
+    ),
     requestTimeoutS: int('CURL_TIMEOUT', 1, 3600),
     webhookUrl: url('WEBHOOK_URL'),
     webhookJsonKey: check('WEBHOOK_JSON_KEY', nonEmpty, required(raw, 'WEBHOOK_JSON_KEY')),

@@ -71,14 +71,20 @@ export function matchesAny(c: ContainerIdentity, entries: readonly string[]): bo
   return entries.some((e) => matchesEntry(c, e));
 }
 
-export function enrolledBy(c: ContainerIdentity, rules: Pick<EnrollmentRules, 'labelKey' | 'selected'>): EnrolledBy {
+export function enrolledBy(
+  c: ContainerIdentity,
+  rules: Pick<EnrollmentRules, 'labelKey' | 'selected'>,
+): EnrolledBy {
   if (rules.labelKey === ALL_CONTAINERS) return 'all';
   if (hasEnrollLabel(c, rules.labelKey)) return 'label';
   if (matchesAny(c, rules.selected)) return 'selected';
   return null;
 }
 
-export function isExcluded(c: ContainerIdentity, rules: Pick<EnrollmentRules, 'labelKey' | 'excluded'>): boolean {
+export function isExcluded(
+  c: ContainerIdentity,
+  rules: Pick<EnrollmentRules, 'labelKey' | 'excluded'>,
+): boolean {
   return hasOptOutLabel(c, rules.labelKey) || matchesAny(c, rules.excluded);
 }
 

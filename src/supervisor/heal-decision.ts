@@ -55,10 +55,18 @@ export function decideHeal(input: HealDecisionInput): HealDecision {
   }
 
   if (verdict.excluded) {
-    return { action: 'skip', reason: 'excluded', detail: 'the container is on the excluded list or labelled out' };
+    return {
+      action: 'skip',
+      reason: 'excluded',
+      detail: 'the container is on the excluded list or labelled out',
+    };
   }
   if (!verdict.monitored) {
-    return { action: 'skip', reason: 'not_monitored', detail: `the container is not monitored (${verdict.reason})` };
+    return {
+      action: 'skip',
+      reason: 'not_monitored',
+      detail: `the container is not monitored (${verdict.reason})`,
+    };
   }
   if (c.state !== 'running') {
     return { action: 'skip', reason: 'not_running', detail: `the container is ${c.state}` };

@@ -58,7 +58,10 @@ export class Supervisor implements SupervisorControl {
   private engineConnected = false;
   private stopped = false;
   /** Restart requests the engine has not answered yet, so a shutdown can say what it left. */
-  private readonly restartsInFlight = new Map<string, { name: string; trigger: HealTrigger; sinceMs: number }>();
+  private readonly restartsInFlight = new Map<
+    string,
+    { name: string; trigger: HealTrigger; sinceMs: number }
+  >();
 
   constructor(deps: SupervisorDeps) {
     this.engine = deps.engine;
@@ -73,7 +76,11 @@ export class Supervisor implements SupervisorControl {
     this.intake = new EventIntake(
       deps.intakeCapacity ?? 10_000,
       (event) => this.handleEvent(event),
-      (event, why) => this.log.warn({ container: event.name, action: event.action, why }, 'event queue full: event merged or dropped'),
+      (event, why) =>
+        this.log.warn(
+          { container: event.name, action: event.action, why },
+          'event queue full: event merged or dropped',
+        ),
     );
     const m = deps.metrics;
     this.restarts = m.counter('autoheal_restarts_total', 'Restarts made by autoheal, by result');
@@ -83,8 +90,16 @@ export class Supervisor implements SupervisorControl {
       'Seconds from the unhealthy report to the end of the restart',
       HEAL_LATENCY_BUCKETS_S,
     );
-    m.gauge('autoheal_event_queue_size', 'Engine events waiting to be handled', () => this.intake.status().size);
-    m.gauge('autoheal_event_queue_dropped_total', 'Engine events merged or dropped because the queue was full', () => this.intake.status().dropped);
+    m.gauge(
+      'autoheal_event_queue_size',
+      'Engine events waiting to be handled',
+      () => this.intake.status().size,
+    );
+    m.gauge(
+      'autoheal_event_queue_dropped_total',
+      'Engine events merged or dropped because the queue was full',
+      () => this.intake.status().dropped,
+    );
     m.gauge('autoheal_heal_queue_size', 'Heals waiting for a free slot', () => this.heals.size);
     m.gauge('autoheal_heals_in_progress', 'Heals running now', () => this.heals.pending);
   }
@@ -143,7 +158,10 @@ export class Supervisor implements SupervisorControl {
     clearTimeout(timer);
     for (const [id, r] of this.restartsInFlight) {
       const durationMs = this.now() - r.sinceMs;
-      containerLogger(this.healLog, r.name, id).warn({ duration_ms: durationMs }, 'autoheal stopped while this restart was running');
+      containerLogger(this.healLog, r.name, id).warn(
+        { duration_ms: durationMs },
+        'autoheal stopped while this restart was running',
+      );
       this.append({
         event_type: 'restart',
         container_id: id,
@@ -173,9 +191,21 @@ export class Supervisor implements SupervisorControl {
     }
   }
 
-  queueStatus(): { size: number; capacity: number; dropped: number; heals_waiting: number; heals_running: number; heals_merged: number } {
+  queueStatus(): {
+    size: number;
+    capacity: number;
+    dropped: number;
+    heals_waiting: number;
+    heals_running: number;
+    heals_merged: number;
+  } {
     const intake = this.intake.status();
-    return { ...intake, heals_waiting: this.heals.size, heals_running: this.heals.pending, heals_merged: this.heals.merged };
+    return {
+      ...intake,
+      heals_waiting: this.heals.size,
+      heals_running: this.heals.pending,
+      heals_merged: this.heals.merged,
+    };
   }
 
   // ── Decisions ─────────────────────────────────────────────────────────────
@@ -196,7 +226,12 @@ export class Supervisor implements SupervisorControl {
   /** Records `auto_monitor` the first time a container id is monitored. */
   private ensureEnrolled(c: ContainerIdentity, enrolledBy: string | null): void {
     if (!this.store.markMonitored(c.id)) return;
-    const how = enrolledBy === 'label' ? `label ${this.settings.containerLabel}=true` : enrolledBy === 'all' ? 'AUTOHEAL_CONTAINER_LABEL=all' : 'the selected list';
+    const how =
+      enrolledBy === 'label'
+        ? `label ${this.settings.containerLabel}=true`
+        : enrolledBy === 'all'
+          ? 'AUTOHEAL_CONTAINER_LABEL=all'
+          : 'the selected list';
     this.append({
       event_type: 'auto_monitor',
       container_id: c.id,
@@ -213,7 +248,10 @@ export class Supervisor implements SupervisorControl {
       this.handleEventUnsafe(event);
     } catch (err) {
       // A bug here must cost one event, never the stream.
-      this.log.error({ container: event.name, action: event.action, err: errorText(err) }, 'failed to handle an engine event');
+      this.log.error(
+        { container: event.name, action: event.action, err: errorText(err) },
+        'failed to handle an engine event',
+      );
     }
   }
 
@@ -278,7 +316,10 @@ export class Supervisor implements SupervisorControl {
   /** Records `unhealthy` and queues a heal, unless one is already queued or running. */
   private requestHeal(c: ContainerIdentity, trigger: Exclude<HealTrigger, 'api'>): void {
     if (this.heals.has(c.id)) {
-      containerLogger(this.healLog, c.name, c.id).debug({ trigger }, 'heal already in flight: trigger merged');
+      containerLogger(this.healLog, c.name, c.id).debug(
+        { trigger },
+        'heal already in flight: trigger merged',
+      );
       return;
     }
     const reportedAtMs = this.now();
@@ -288,7 +329,9 @@ export class Supervisor implements SupervisorControl {
       container_name: c.name,
       status: 'detected',
       message:
-        trigger === 'event' ? `${c.name} reported unhealthy by its healthcheck` : `${c.name} found unhealthy by the reconcile`,
+        trigger === 'event'
+          ? `${c.name} reported unhealthy by its healthcheck`
+          : `${c.name} found unhealthy by the reconcile`,
       details: { trigger },
     });
     this.enqueueHeal(c, trigger, reportedAtMs).promise.catch(() => {});
@@ -299,14 +342,21 @@ export class Supervisor implements SupervisorControl {
   }
 
   /** One heal: re-inspect, decide, restart, write it down. Never rejects. */
-  private async heal(c: ContainerIdentity, trigger: HealTrigger, reportedAtMs: number): Promise<AuditEvent | null> {
+  private async heal(
+    c: ContainerIdentity,
+    trigger: HealTrigger,
+    reportedAtMs: number,
+  ): Promise<AuditEvent | null> {
     const log = containerLogger(this.healLog, c.name, c.id);
     if (this.stopped) return null;
     let fresh: ContainerSnapshot | null;
     try {
       fresh = await this.engine.inspect(c.id);
     } catch (err) {
-      log.warn({ err: errorText(err), trigger }, 'cannot inspect the container before healing: left to the next reconcile');
+      log.warn(
+        { err: errorText(err), trigger },
+        'cannot inspect the container before healing: left to the next reconcile',
+      );
       this.skips.inc({ reason: 'engine_error' });
       return this.append({
         event_type: 'skipped',
@@ -340,7 +390,12 @@ export class Supervisor implements SupervisorControl {
       });
     }
 
-    const why = trigger === 'event' ? 'health_status: unhealthy' : trigger === 'reconcile' ? 'the reconcile found it unhealthy' : 'a request through the API';
+    const why =
+      trigger === 'event'
+        ? 'health_status: unhealthy'
+        : trigger === 'reconcile'
+          ? 'the reconcile found it unhealthy'
+          : 'a request through the API';
     const t0 = this.now();
     log.info({ trigger, stop_timeout_s: decision.stopTimeoutS }, 'restarting');
     this.restartsInFlight.set(c.id, { name, trigger, sinceMs: t0 });
@@ -358,7 +413,12 @@ export class Supervisor implements SupervisorControl {
         container_name: name,
         status: 'failed',
         message: `Restart of ${name} after ${why} failed in ${durationMs} ms: ${errorText(err)}`,
-        details: { duration_ms: durationMs, trigger, stop_timeout_s: decision.stopTimeoutS, error: errorText(err) },
+        details: {
+          duration_ms: durationMs,
+          trigger,
+          stop_timeout_s: decision.stopTimeoutS,
+          error: errorText(err),
+        },
       });
     }
     const end = this.now();
@@ -501,7 +561,8 @@ export class Supervisor implements SupervisorControl {
 
   addToList(list: ListName, entry: string): ListChange {
     const current = this.store.getList(list);
-    if (current.includes(entry) || this.fromConfig(list, entry)) return { ok: true, changed: false, entries: current };
+    if (current.includes(entry) || this.fromConfig(list, entry))
+      return { ok: true, changed: false, entries: current };
     return this.writeList(list, [...current, entry], 'Changed');
   }
 

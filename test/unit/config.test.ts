@@ -70,12 +70,16 @@ describe('configuration', () => {
     const msg = errorOf({ AUTOHEAL_INTERVAL: 'soon' });
     expect(msg).toBe('AUTOHEAL_INTERVAL="soon" is invalid: it accepts a whole number from 1 to 86400');
     expect(msg).not.toContain('\n');
-    expect(errorOf({ AUTOHEAL_ONLY_MONITOR_RUNNING: 'maybe' })).toMatch(/^AUTOHEAL_ONLY_MONITOR_RUNNING=.*true or false/);
+    expect(errorOf({ AUTOHEAL_ONLY_MONITOR_RUNNING: 'maybe' })).toMatch(
+      /^AUTOHEAL_ONLY_MONITOR_RUNNING=.*true or false/,
+    );
     expect(errorOf({ WEBHOOK_URL: 'ftp://x' })).toMatch(/^WEBHOOK_URL=.*http/);
     expect(errorOf({ LOG_LEVEL: 'loud' })).toMatch(/^LOG_LEVEL=/);
     expect(errorOf({ AUTOHEAL_EXCLUDE: 'web,bad name' })).toMatch(/^AUTOHEAL_EXCLUDE=/);
     expect(errorOf({ AUTOHEAL_CONCURRENCY: '0' })).toMatch(/^AUTOHEAL_CONCURRENCY=/);
-    expect(errorOf({ AUTOHEAL_BACKOFF_INITIAL: '60', AUTOHEAL_BACKOFF_MAX: '30' })).toMatch(/^AUTOHEAL_BACKOFF_MAX=/);
+    expect(errorOf({ AUTOHEAL_BACKOFF_INITIAL: '60', AUTOHEAL_BACKOFF_MAX: '30' })).toMatch(
+      /^AUTOHEAL_BACKOFF_MAX=/,
+    );
     expect(errorOf({ AUTOHEAL_API_TOKEN: 'short' })).toMatch(/^AUTOHEAL_API_TOKEN is invalid/);
   });
 
@@ -84,9 +88,13 @@ describe('configuration', () => {
   });
 
   it('a broken AUTOHEAL_CONFIG file is named in the error', () => {
-    expect(errorOf({ AUTOHEAL_CONFIG: '/nonexistent/autoheal.json' })).toMatch(/^AUTOHEAL_CONFIG: cannot read/);
+    expect(errorOf({ AUTOHEAL_CONFIG: '/nonexistent/autoheal.json' })).toMatch(
+      /^AUTOHEAL_CONFIG: cannot read/,
+    );
     expect(errorOf({ AUTOHEAL_CONFIG: configFile('{nope') })).toMatch(/is not valid JSON/);
-    expect(errorOf({ AUTOHEAL_CONFIG: configFile({ AUTOHEAL_INTERVALL: 5 }) })).toMatch(/unknown setting AUTOHEAL_INTERVALL/);
+    expect(errorOf({ AUTOHEAL_CONFIG: configFile({ AUTOHEAL_INTERVALL: 5 }) })).toMatch(
+      /unknown setting AUTOHEAL_INTERVALL/,
+    );
     expect(errorOf({ AUTOHEAL_CONFIG: configFile([1]) })).toMatch(/must hold a JSON object/);
   });
 
@@ -95,20 +103,36 @@ describe('configuration', () => {
   });
 
   it('DOCKER_SOCK wins over DOCKER_HOST; DOCKER_HOST is used when DOCKER_SOCK is unset', () => {
-    expect(load({ DOCKER_SOCK: '/run/a.sock', DOCKER_HOST: 'tcp://h:2375' }).docker).toEqual({ kind: 'unix', socketPath: '/run/a.sock' });
-    expect(load({ DOCKER_HOST: 'unix:///run/b.sock' }).docker).toEqual({ kind: 'unix', socketPath: '/run/b.sock' });
-    expect(load({ DOCKER_HOST: 'tcp://proxy:2375' }).docker).toEqual({ kind: 'tcp', host: 'proxy', port: 2375 });
+    expect(load({ DOCKER_SOCK: '/run/a.sock', DOCKER_HOST: 'tcp://h:2375' }).docker).toEqual({
+      kind: 'unix',
+      socketPath: '/run/a.sock',
+    });
+    expect(load({ DOCKER_HOST: 'unix:///run/b.sock' }).docker).toEqual({
+      kind: 'unix',
+      socketPath: '/run/b.sock',
+    });
+    expect(load({ DOCKER_HOST: 'tcp://proxy:2375' }).docker).toEqual({
+      kind: 'tcp',
+      host: 'proxy',
+      port: 2375,
+    });
   });
 
   it('tcp:// and tcps:// endpoints, TLS files from DOCKER_CERT_PATH', () => {
-    expect(load({ DOCKER_SOCK: 'tcp://10.0.0.2:2375' }).docker).toEqual({ kind: 'tcp', host: '10.0.0.2', port: 2375 });
+    expect(load({ DOCKER_SOCK: 'tcp://10.0.0.2:2375' }).docker).toEqual({
+      kind: 'tcp',
+      host: '10.0.0.2',
+      port: 2375,
+    });
     expect(load({ DOCKER_SOCK: 'tcps://docker:2376', DOCKER_CERT_PATH: '/c' }).docker).toEqual({
       kind: 'tls',
       host: 'docker',
       port: 2376,
       certPath: '/c',
     });
-    expect(load({ DOCKER_HOST: 'tcp://docker:2376', DOCKER_TLS_VERIFY: '1' }).docker).toMatchObject({ kind: 'tls' });
+    expect(load({ DOCKER_HOST: 'tcp://docker:2376', DOCKER_TLS_VERIFY: '1' }).docker).toMatchObject({
+      kind: 'tls',
+    });
     expect(errorOf({ DOCKER_SOCK: 'ssh://me@host' })).toMatch(/^DOCKER_SOCK=.*unix socket path/);
   });
 
@@ -116,7 +140,9 @@ describe('configuration', () => {
     expect(load({ AUTOHEAL_API_TOKEN: 'a-long-token' }).apiToken).toBe('a-long-token');
     const path = configFile('from-a-file-123\n');
     expect(load({ AUTOHEAL_API_TOKEN_FILE: path }).apiToken).toBe('from-a-file-123');
-    expect(errorOf({ AUTOHEAL_API_TOKEN_FILE: '/nonexistent/token' })).toMatch(/^AUTOHEAL_API_TOKEN_FILE: cannot read/);
+    expect(errorOf({ AUTOHEAL_API_TOKEN_FILE: '/nonexistent/token' })).toMatch(
+      /^AUTOHEAL_API_TOKEN_FILE: cannot read/,
+    );
     expect(load({}).apiToken).toBeNull();
   });
 });

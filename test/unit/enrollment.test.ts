@@ -37,11 +37,16 @@ describe('which containers are monitored', () => {
   it('the enrolling key follows AUTOHEAL_CONTAINER_LABEL', () => {
     const c = container({ labels: { 'my.heal': 'true', autoheal: 'true' } });
     expect(enrolledBy(c, rules({ labelKey: 'my.heal' }))).toBe('label');
-    expect(enrolledBy(container({ labels: { autoheal: 'true' } }), rules({ labelKey: 'my.heal' }))).toBeNull();
+    expect(
+      enrolledBy(container({ labels: { autoheal: 'true' } }), rules({ labelKey: 'my.heal' })),
+    ).toBeNull();
   });
 
   it('AUTOHEAL_CONTAINER_LABEL=all enrolls every container', () => {
-    expect(monitorVerdict(container(), rules({ labelKey: 'all' }))).toMatchObject({ monitored: true, enrolledBy: 'all' });
+    expect(monitorVerdict(container(), rules({ labelKey: 'all' }))).toMatchObject({
+      monitored: true,
+      enrolledBy: 'all',
+    });
   });
 
   it('a hand-picked container is enrolled by the selected list', () => {
@@ -53,7 +58,10 @@ describe('which containers are monitored', () => {
     for (const value of ['false', 'False', 'FALSE']) {
       const c = container({ labels: { autoheal: value } });
       expect(isExcluded(c, rules())).toBe(true);
-      expect(monitorVerdict(c, rules({ labelKey: 'all' }))).toMatchObject({ monitored: false, reason: 'excluded' });
+      expect(monitorVerdict(c, rules({ labelKey: 'all' }))).toMatchObject({
+        monitored: false,
+        reason: 'excluded',
+      });
     }
   });
 
@@ -71,7 +79,10 @@ describe('which containers are monitored', () => {
   it("autoheal's own container is never monitored, by full id or short id", () => {
     const c = container({ labels: { autoheal: 'true' } });
     expect(monitorVerdict(c, rules({ selfId: ID }))).toMatchObject({ monitored: false, reason: 'self' });
-    expect(monitorVerdict(c, rules({ selfId: ID.slice(0, 12) }))).toMatchObject({ monitored: false, reason: 'self' });
+    expect(monitorVerdict(c, rules({ selfId: ID.slice(0, 12) }))).toMatchObject({
+      monitored: false,
+      reason: 'self',
+    });
   });
 });
 

@@ -17,7 +17,11 @@ function snapshot(over: Partial<ContainerSnapshot> = {}): ContainerSnapshot {
   };
 }
 
-function input(c: ContainerSnapshot | null, over: Partial<HealDecisionInput> = {}, excluded: string[] = []): HealDecisionInput {
+function input(
+  c: ContainerSnapshot | null,
+  over: Partial<HealDecisionInput> = {},
+  excluded: string[] = [],
+): HealDecisionInput {
   return {
     container: c,
     verdict: c ? monitorVerdict(c, { ...rules, excluded }) : null,
@@ -70,7 +74,10 @@ describe('the heal decision', () => {
   });
 
   it('skips a container that is no longer enrolled', () => {
-    expect(decideHeal(input(snapshot({ labels: {} })))).toMatchObject({ action: 'skip', reason: 'not_monitored' });
+    expect(decideHeal(input(snapshot({ labels: {} })))).toMatchObject({
+      action: 'skip',
+      reason: 'not_monitored',
+    });
   });
 
   it('restarts nothing during the start period, and restarts once it is over', () => {
@@ -82,10 +89,14 @@ describe('the heal decision', () => {
 
   it('a restart asked through the API is obeyed whatever the health or the lists say', () => {
     const c = snapshot({ health: 'healthy', labels: {} });
-    expect(decideHeal(input(c, { trigger: 'api', nowMs: 0, startPeriodS: 60 }, ['web']))).toMatchObject({ action: 'restart' });
+    expect(decideHeal(input(c, { trigger: 'api', nowMs: 0, startPeriodS: 60 }, ['web']))).toMatchObject({
+      action: 'restart',
+    });
   });
 
   it('a restart asked through the API is refused for a container that is not running', () => {
-    expect(decideHeal(input(snapshot({ state: 'exited' }), { trigger: 'api' }))).toMatchObject({ reason: 'not_running' });
+    expect(decideHeal(input(snapshot({ state: 'exited' }), { trigger: 'api' }))).toMatchObject({
+      reason: 'not_running',
+    });
   });
 });

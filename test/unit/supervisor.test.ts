@@ -18,7 +18,15 @@ function setup(env: Record<string, string> = {}, now?: () => number) {
   const engine = new FakeEngine();
   const store = new MemoryStore({ eventsMax: 1000 });
   const metrics = new MetricsRegistry();
-  const supervisor = new Supervisor({ engine, store, settings, logger: silentLogger(), metrics, selfId: null, now });
+  const supervisor = new Supervisor({
+    engine,
+    store,
+    settings,
+    logger: silentLogger(),
+    metrics,
+    selfId: null,
+    now,
+  });
   running.push(supervisor);
   const trail = (id: string) =>
     store
@@ -49,7 +57,9 @@ describe('the supervisor', () => {
     const restart = store.list({ type: 'restart' })[0] as AuditEvent;
     expect(restart.details).toMatchObject({ trigger: 'event', stop_timeout_s: 10 });
     expect(restart.restart_count).toBe(1);
-    expect(restart.message).toMatch(/^Restarted web after health_status: unhealthy \(stop timeout 10 s\) in \d+ ms$/);
+    expect(restart.message).toMatch(
+      /^Restarted web after health_status: unhealthy \(stop timeout 10 s\) in \d+ ms$/,
+    );
   });
 
   it('a second unhealthy report while a heal is in flight is merged into it', async () => {
@@ -137,7 +147,12 @@ describe('the supervisor', () => {
 
   it('a paused unhealthy container is not restarted', async () => {
     const { engine, supervisor, trail } = setup();
-    const web = engine.add({ name: 'web', labels: { autoheal: 'true' }, health: 'unhealthy', state: 'paused' });
+    const web = engine.add({
+      name: 'web',
+      labels: { autoheal: 'true' },
+      health: 'unhealthy',
+      state: 'paused',
+    });
     connect(supervisor);
     supervisor.onEngineEvent(engine.event(web.id, 'health_status'));
     await supervisor.settled();
@@ -201,7 +216,11 @@ describe('the supervisor', () => {
 
   it('the stop timeout comes from the autoheal.stop.timeout label', async () => {
     const { engine, supervisor } = setup();
-    const web = engine.add({ name: 'web', labels: { autoheal: 'true', 'autoheal.stop.timeout': '240' }, health: 'unhealthy' });
+    const web = engine.add({
+      name: 'web',
+      labels: { autoheal: 'true', 'autoheal.stop.timeout': '240' },
+      health: 'unhealthy',
+    });
     supervisor.onEngineEvent(engine.event(web.id, 'health_status'));
     await supervisor.settled();
     expect(engine.restartsOf(web.id)).toEqual([{ id: web.id, stopTimeoutS: 240 }]);
@@ -252,7 +271,11 @@ describe('the supervisor', () => {
     engine.setHealth(web.id, 'unhealthy'); // turned unhealthy while we were away
     supervisor.onEngineConnected({ reconnect: true });
     await supervisor.settled();
-    expect(store.list({ type: 'engine' }).map((e) => e.status)).toEqual(['connected', 'disconnected', 'connected']);
+    expect(store.list({ type: 'engine' }).map((e) => e.status)).toEqual([
+      'connected',
+      'disconnected',
+      'connected',
+    ]);
     expect(engine.restartsOf(web.id)).toHaveLength(1);
   });
 
@@ -268,7 +291,10 @@ describe('the supervisor', () => {
     const web = engine.add({ name: 'web', labels: { autoheal: 'true' } });
     expect(supervisor.addToList('excluded', 'web')).toMatchObject({ ok: true, changed: true });
     expect(supervisor.addToList('excluded', 'web')).toMatchObject({ ok: true, changed: false });
-    expect(store.list({ type: 'config_change' })[0]?.details).toMatchObject({ list: 'excluded', added: ['web'] });
+    expect(store.list({ type: 'config_change' })[0]?.details).toMatchObject({
+      list: 'excluded',
+      added: ['web'],
+    });
     engine.setHealth(web.id, 'unhealthy');
     supervisor.onEngineEvent(engine.event(web.id, 'health_status'));
     await supervisor.settled();
