@@ -62,6 +62,9 @@ export function snapshotFromListEntry(entry: unknown): ContainerSnapshot | null 
     labels: stringRecord(entry.Labels),
     state,
     health: listHealth ?? healthFromStatusText(str(entry.Status) ?? ''),
+    ...(isRecord(entry.HostConfig) && typeof entry.HostConfig.NetworkMode === 'string'
+      ? { networkMode: entry.HostConfig.NetworkMode }
+      : {}),
   };
 }
 
@@ -137,14 +140,28 @@ export class DockerEngine implements Engine {
   }
 
   async restart(id: string, stopTimeoutS: number): Promise<void> {
-    // The engine answers only after the stop (up to `t` seconds) and the start; a deadline
-    // shorter than `t` would report a failure for a restart that is still under way.
+    await this.stopOrRestart('restart', id, stopTimeoutS);
+  }
+
+  async stop(id: string, stopTimeoutS: number): Promise<void> {
+    // 304: already stopped, which is what was asked for.
+    await this.stopOrRestart('stop', id, stopTimeoutS, [204, 304]);
+  }
+
+  private async stopOrRestart(
+    action: 'restart' | 'stop',
+    id: string,
+    stopTimeoutS: number,
+    ok: number[] = [200, 204],
+  ): Promise<void> {
+    // The engine answers only after the stop (up to `t` seconds); a deadline shorter than
+    // `t` would report a failure for a restart that is still under way.
     const t = Math.max(0, Math.ceil(stopTimeoutS));
     await this.client.request({
       method: 'POST',
-      path: `/containers/${encodeURIComponent(id)}/restart`,
+      path: `/containers/${encodeURIComponent(id)}/${action}`,
       query: { t },
-      ok: [200, 204],
+      ok,
       timeoutMs: this.requestTimeoutMs + t * 1000,
     });
   }

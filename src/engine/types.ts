@@ -18,7 +18,7 @@ export interface ContainerSnapshot {
   labels: Readonly<Record<string, string>>;
   state: RunState;
   health: HealthStatus;
-  /** HostConfig.NetworkMode, e.g. `bridge` or `container:<id>`; absent from list results. */
+  /** HostConfig.NetworkMode, e.g. `bridge` or `container:<id>` (a shared network namespace). */
   networkMode?: string;
 }
 
@@ -55,6 +55,8 @@ export interface Engine {
    * the configured request timeout plus the stop timeout, so a long stop is never cut.
    */
   restart(id: string, stopTimeoutS: number): Promise<void>;
+  /** `POST /containers/{id}/stop?t=<stopTimeoutS>`, with the same deadline rule as restart. */
+  stop(id: string, stopTimeoutS: number): Promise<void>;
   /** `GET /_ping`. */
   ping(): Promise<void>;
 }

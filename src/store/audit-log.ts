@@ -8,6 +8,7 @@ import {
   AUDIT_EVENT_TYPES,
   type AuditEvent,
   type EventQuery,
+  type HealRecord,
   type ListName,
   type NewAuditEvent,
 } from './types.js';
@@ -31,6 +32,16 @@ const restartRecordSchema = z.object({
   last_at: z.string().nullable().default(null),
 });
 
+const healRecordSchema = z.object({
+  name: z.string(),
+  attempts: z.array(z.number()).default([]),
+  consecutive: z.number().int().nonnegative().default(0),
+  lastAttemptAt: z.number().nullable().default(null),
+  healthySince: z.number().nullable().default(null),
+  gaveUpAt: z.number().nullable().default(null),
+  notified: z.boolean().default(false),
+});
+
 /**
  * The persisted document. Missing keys get their defaults so that a file written by an
  * older or hand-edited version still opens; a key of the wrong type makes the file corrupt.
@@ -43,6 +54,7 @@ export const storeDocumentSchema = z.object({
   selected: z.array(z.string()).default([]),
   monitored_ids: z.array(z.string()).default([]),
   restarts: z.record(z.string(), restartRecordSchema).default({}),
+  heal_records: z.record(z.string(), healRecordSchema).default({}),
 });
 
 export type StoreDocument = z.output<typeof storeDocumentSchema>;
@@ -69,6 +81,7 @@ export class AuditLog {
   #lists: Record<ListName, string[]> = { excluded: [], selected: [] };
   #monitoredIds = new Set<string>();
   #restarts = new Map<string, RestartRecord>();
+  #healRecords = new Map<string, HealRecord>();
   readonly #listeners = new Set<(event: AuditEvent) => void>();
 
   constructor(options: AuditLogOptions) {
@@ -97,6 +110,7 @@ export class AuditLog {
         { count: record.count, last_at: record.last_at },
       ]),
     );
+    this.#healRecords = new Map(Object.entries(doc.heal_records).map(([id, r]) => [id, copyHealRecord(r)]));
   }
 
   /** A snapshot to persist; arrays are copied so a later append cannot change it mid-write. */
@@ -109,6 +123,7 @@ export class AuditLog {
       selected: [...this.#lists.selected],
       monitored_ids: [...this.#monitoredIds],
       restarts: Object.fromEntries([...this.#restarts].map(([name, record]) => [name, { ...record }])),
+      heal_records: Object.fromEntries([...this.#healRecords].map(([id, r]) => [id, copyHealRecord(r)])),
     };
   }
 
@@ -180,6 +195,18 @@ export class AuditLog {
     return this.#monitoredIds.delete(id);
   }
 
+  getHealRecord(id: string): HealRecord | null {
+    const r = this.#healRecords.get(id);
+    return r ? copyHealRecord(r) : null;
+  }
+
+  /** True when something changed. */
+  setHealRecord(id: string, record: HealRecord | null): boolean {
+    if (record === null) return this.#healRecords.delete(id);
+    this.#healRecords.set(id, copyHealRecord(record));
+    return true;
+  }
+
   getList(name: ListName): string[] {
     return [...this.#lists[name]];
   }
@@ -201,6 +228,10 @@ export class AuditLog {
     const excess = this.#events.length - this.#eventsMax;
     if (excess > 0) this.#events.splice(0, excess);
   }
+}
+
+function copyHealRecord(r: HealRecord): HealRecord {
+  return { ...r, attempts: [...r.attempts] };
 }
 
 function matchesContainer(event: AuditEvent, container: string): boolean {

@@ -10,7 +10,7 @@ import { type Adapter, Low } from 'lowdb';
 import { JSONFile } from 'lowdb/node';
 import type { Logger } from '../log.js';
 import { AuditLog, errorText, type StoreDocument, storeDocumentSchema } from './audit-log.js';
-import type { AuditEvent, AuditStore, EventQuery, ListName, NewAuditEvent } from './types.js';
+import type { AuditEvent, AuditStore, EventQuery, HealRecord, ListName, NewAuditEvent } from './types.js';
 
 export const DEFAULT_WRITE_DELAY_MS = 100;
 export const DEFAULT_RETRY_DELAY_MS = 5000;
@@ -169,6 +169,14 @@ export class LowdbStore implements AuditStore {
 
   getList(name: ListName): string[] {
     return this.#log.getList(name);
+  }
+
+  getHealRecord(id: string): HealRecord | null {
+    return this.#log.getHealRecord(id);
+  }
+
+  setHealRecord(id: string, record: HealRecord | null): void {
+    if (this.#log.setHealRecord(id, record)) this.#changed();
   }
 
   setList(name: ListName, entries: string[]): void {

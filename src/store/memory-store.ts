@@ -4,7 +4,7 @@
  */
 import type { Logger } from '../log.js';
 import { AuditLog } from './audit-log.js';
-import type { AuditEvent, AuditStore, EventQuery, ListName, NewAuditEvent } from './types.js';
+import type { AuditEvent, AuditStore, EventQuery, HealRecord, ListName, NewAuditEvent } from './types.js';
 
 export interface MemoryStoreOptions {
   eventsMax: number;
@@ -53,6 +53,14 @@ export class MemoryStore implements AuditStore {
 
   getList(name: ListName): string[] {
     return this.#log.getList(name);
+  }
+
+  getHealRecord(id: string): HealRecord | null {
+    return this.#log.getHealRecord(id);
+  }
+
+  setHealRecord(id: string, record: HealRecord | null): void {
+    this.#log.setHealRecord(id, record);
   }
 
   setList(name: ListName, entries: string[]): void {

@@ -59,6 +59,22 @@ export interface EventQuery {
 
 export type ListName = 'excluded' | 'selected';
 
+/** autoheal's memory of one container's restarts, for loop damping; persisted by id. */
+export interface HealRecord {
+  name: string;
+  /** Start times (ms since the epoch) of autoheal's restart attempts inside the window. */
+  attempts: number[];
+  /** Attempts since the container last stayed healthy for `AUTOHEAL_BACKOFF_RESET`. */
+  consecutive: number;
+  lastAttemptAt: number | null;
+  /** When it was seen healthy, and has stayed so since; null while not healthy. */
+  healthySince: number | null;
+  /** When autoheal gave up on it; null while armed. */
+  gaveUpAt: number | null;
+  /** This unhealthy spell was already reported (action `notify`); cleared when healthy. */
+  notified: boolean;
+}
+
 export interface AuditStore {
   /** Opens the store (reads the file, recovers a corrupt one). Call once before anything else. */
   open(): Promise<void>;
@@ -78,6 +94,9 @@ export interface AuditStore {
   markMonitored(id: string): boolean;
   /** Forgets a destroyed container's id (its audit history stays). */
   forgetMonitored(id: string): void;
+  getHealRecord(id: string): HealRecord | null;
+  /** Stores (or, with null, forgets) a container's heal record. */
+  setHealRecord(id: string, record: HealRecord | null): void;
   getList(name: ListName): string[];
   setList(name: ListName, entries: string[]): void;
   /** Called for every appended event, after it is stored. Returns an unsubscribe function. */

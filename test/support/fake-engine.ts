@@ -77,7 +77,7 @@ export class FakeEngine implements Engine {
 
   async listContainers(): Promise<ContainerSnapshot[]> {
     if (this.unreachable) throw new Error('connect ENOENT /var/run/docker.sock');
-    return [...this.containers.values()].map((c) => ({ ...c, networkMode: undefined }));
+    return [...this.containers.values()].map((c) => ({ ...c }));
   }
 
   async inspect(id: string): Promise<ContainerSnapshot | null> {
@@ -102,6 +102,15 @@ export class FakeEngine implements Engine {
     const c = this.containers.get(id);
     if (!c) throw new Error(`No such container: ${id}`);
     this.containers.set(id, { ...c, health: 'starting', state: 'running' });
+  }
+
+  readonly stops: RestartCall[] = [];
+
+  async stop(id: string, stopTimeoutS: number): Promise<void> {
+    this.stops.push({ id, stopTimeoutS });
+    const c = this.containers.get(id);
+    if (!c) throw new Error(`No such container: ${id}`);
+    this.containers.set(id, { ...c, state: 'exited', health: 'unhealthy' });
   }
 
   async ping(): Promise<void> {

@@ -101,6 +101,16 @@ describe('the lowdb store on disk', () => {
     first.setList('excluded', ['test-*']);
     first.setList('selected', ['web']);
     first.markMonitored('abc');
+    const record = {
+      name: 'web',
+      attempts: [1, 2],
+      consecutive: 2,
+      lastAttemptAt: 2,
+      healthySince: null,
+      gaveUpAt: null,
+      notified: false,
+    };
+    first.setHealRecord('abc', record);
     await first.close();
 
     const second = await openStore();
@@ -113,6 +123,7 @@ describe('the lowdb store on disk', () => {
     expect(second.restartCount('web')).toBe(1);
     expect(second.lastRestartAt('web')).toBe(first.lastRestartAt('web'));
     expect(second.append(event()).id).toBe(3);
+    expect(second.getHealRecord('abc')).toEqual(record);
   });
 
   it('writes the documented shape, oldest event first', async () => {
@@ -124,7 +135,16 @@ describe('the lowdb store on disk', () => {
 
     const doc = await readDoc();
     expect(Object.keys(doc).sort()).toEqual(
-      ['events', 'excluded', 'monitored_ids', 'next_id', 'restarts', 'selected', 'version'].sort(),
+      [
+        'events',
+        'excluded',
+        'heal_records',
+        'monitored_ids',
+        'next_id',
+        'restarts',
+        'selected',
+        'version',
+      ].sort(),
     );
     expect(doc.version).toBe(1);
     expect(doc.next_id).toBe(3);

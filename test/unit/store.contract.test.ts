@@ -357,6 +357,27 @@ describe.each([
     });
   });
 
+  describe('heal records', () => {
+    it('hold a copy of what was set, and forget it with null', async () => {
+      const store = await create();
+      const record = {
+        name: 'web',
+        attempts: [5],
+        consecutive: 1,
+        lastAttemptAt: 5,
+        healthySince: null,
+        gaveUpAt: null,
+        notified: false,
+      };
+      expect(store.getHealRecord(WEB_ID)).toBeNull();
+      store.setHealRecord(WEB_ID, record);
+      record.attempts.push(6);
+      expect(store.getHealRecord(WEB_ID)).toMatchObject({ attempts: [5], consecutive: 1 });
+      store.setHealRecord(WEB_ID, null);
+      expect(store.getHealRecord(WEB_ID)).toBeNull();
+    });
+  });
+
   describe('lists', () => {
     it('start empty and hold what was set, each list on its own', async () => {
       const store = await create();
