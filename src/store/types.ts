@@ -7,6 +7,7 @@ export const AUDIT_EVENT_TYPES = [
   'auto_monitor',
   'unhealthy',
   'restart',
+  'stop',
   'skipped',
   'gave_up',
   'die',

@@ -5,11 +5,13 @@
  */
 import type { ContainerSnapshot } from '../engine/types.js';
 import type { MonitorVerdict } from './enrollment.js';
+import { stopTimeoutFromLabel } from './labels.js';
 
-export const STOP_TIMEOUT_LABEL = 'autoheal.stop.timeout';
-
-/** What set a heal in motion; recorded as `details.trigger`. */
-export type HealTrigger = 'event' | 'reconcile' | 'api';
+/**
+ * What set a heal in motion; recorded as `details.trigger`. `retry` is a heal autoheal
+ * scheduled itself: after a grace period, a back-off wait, or a failed restart.
+ */
+export type HealTrigger = 'event' | 'reconcile' | 'retry' | 'api';
 
 /** The `status` of a `skipped` audit event. */
 export type SkipReason = 'gone' | 'recovered' | 'not_running' | 'excluded' | 'not_monitored' | 'start_period';
@@ -29,13 +31,6 @@ export interface HealDecisionInput {
   startedAtMs: number;
   startPeriodS: number;
   defaultStopTimeoutS: number;
-}
-
-/** `autoheal.stop.timeout`, when it holds a whole number of seconds; null otherwise. */
-export function stopTimeoutFromLabel(labels: Readonly<Record<string, string>>): number | null {
-  const raw = labels[STOP_TIMEOUT_LABEL]?.trim();
-  if (raw === undefined || !/^\d{1,6}$/.test(raw)) return null;
-  return Number(raw);
 }
 
 export function decideHeal(input: HealDecisionInput): HealDecision {

@@ -1,8 +1,8 @@
 /**
  * The supervisor: where engine events and reconciles become decisions. It enrolls
- * containers, turns "unhealthy" into heals on the heal queue, writes every decision to
- * the audit store, and offers the operator's levers to the API. It knows the engine and
- * the store only through their interfaces, so its tests run without Docker.
+ * containers, hands unhealthy ones to the healer, writes every observation to the audit
+ * store, and offers the operator's levers to the API. It knows the engine and the store
+ * only through their interfaces, so its tests run without Docker.
  */
 import type { Settings } from '../config/settings.js';
 import type { ContainerEvent, ContainerSnapshot, Engine } from '../engine/types.js';
@@ -11,8 +11,7 @@ import type { MetricsRegistry } from '../metrics.js';
 import type { AuditEvent, AuditStore, ListName, NewAuditEvent } from '../store/types.js';
 import { type ContainerIdentity, type EnrollmentRules, monitorVerdict } from './enrollment.js';
 import { EventIntake } from './event-intake.js';
-import { decideHeal, type HealTrigger } from './heal-decision.js';
-import { HealQueue } from './heal-queue.js';
+import { Healer, type HealNotifier } from './healer.js';
 import type { ContainerView, ListChange, SupervisorControl } from './types.js';
 
 export type ReconcileTrigger = 'startup' | 'reconnect' | 'interval' | 'config';
@@ -23,6 +22,8 @@ export interface SupervisorDeps {
   settings: Settings;
   logger: Logger;
   metrics: MetricsRegistry;
+  /** Webhook, Apprise and the post-restart script; null sends nothing. */
+  notifier?: HealNotifier | null;
   /** autoheal's own container id, when it runs in one. */
   selfId: string | null;
   /** Milliseconds since the epoch; injected so tests control time. */
@@ -31,7 +32,6 @@ export interface SupervisorDeps {
   intakeCapacity?: number;
 }
 
-const HEAL_LATENCY_BUCKETS_S = [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300];
 const HEX_REF = /^[0-9a-f]{12,64}$/;
 
 function errorText(err: unknown): string {
@@ -43,36 +43,34 @@ export class Supervisor implements SupervisorControl {
   private readonly store: AuditStore;
   private readonly settings: Settings;
   private readonly log: Logger;
-  private readonly healLog: Logger;
   private readonly now: () => number;
   private readonly selfId: string | null;
-  private readonly startedAtMs: number;
-  private readonly heals: HealQueue<AuditEvent | null>;
+  private readonly healer: Healer;
   private readonly intake: EventIntake;
-  private readonly restarts;
-  private readonly healLatency;
-  private readonly skips;
   private reconcileTimer: NodeJS.Timeout | null = null;
   private reconcileRunning: Promise<void> | null = null;
   private reconcileAgain: ReconcileTrigger | null = null;
   private engineConnected = false;
   private stopped = false;
-  /** Restart requests the engine has not answered yet, so a shutdown can say what it left. */
-  private readonly restartsInFlight = new Map<
-    string,
-    { name: string; trigger: HealTrigger; sinceMs: number }
-  >();
 
   constructor(deps: SupervisorDeps) {
     this.engine = deps.engine;
     this.store = deps.store;
     this.settings = deps.settings;
     this.log = componentLogger(deps.logger, 'supervisor');
-    this.healLog = componentLogger(deps.logger, 'heal');
     this.now = deps.now ?? Date.now;
     this.selfId = deps.selfId;
-    this.startedAtMs = this.now();
-    this.heals = new HealQueue(deps.settings.concurrency);
+    this.healer = new Healer({
+      engine: deps.engine,
+      store: deps.store,
+      settings: deps.settings,
+      logger: deps.logger,
+      metrics: deps.metrics,
+      notifier: deps.notifier ?? null,
+      rules: () => this.rules(),
+      now: this.now,
+      startedAtMs: this.now(),
+    });
     this.intake = new EventIntake(
       deps.intakeCapacity ?? 10_000,
       (event) => this.handleEvent(event),
@@ -83,13 +81,6 @@ export class Supervisor implements SupervisorControl {
         ),
     );
     const m = deps.metrics;
-    this.restarts = m.counter('autoheal_restarts_total', 'Restarts made by autoheal, by result');
-    this.skips = m.counter('autoheal_heals_skipped_total', 'Heals not carried out, by reason');
-    this.healLatency = m.histogram(
-      'autoheal_heal_latency_seconds',
-      'Seconds from the unhealthy report to the end of the restart',
-      HEAL_LATENCY_BUCKETS_S,
-    );
     m.gauge(
       'autoheal_event_queue_size',
       'Engine events waiting to be handled',
@@ -100,8 +91,6 @@ export class Supervisor implements SupervisorControl {
       'Engine events merged or dropped because the queue was full',
       () => this.intake.status().dropped,
     );
-    m.gauge('autoheal_heal_queue_size', 'Heals waiting for a free slot', () => this.heals.size);
-    m.gauge('autoheal_heals_in_progress', 'Heals running now', () => this.heals.pending);
   }
 
   // ── Entry points from the engine ──────────────────────────────────────────
@@ -139,39 +128,11 @@ export class Supervisor implements SupervisorControl {
     }, this.settings.intervalS * 1000);
   }
 
-  /**
-   * Stops reconciling and taking new heals, and waits (bounded: Docker's default stop grace
-   * is 10 s) for running restarts. A restart still running then is recorded as
-   * `interrupted`: the engine finishes it on its own, but autoheal did not see the result.
-   */
+  /** Stops reconciling and healing; see Healer.stop for what happens to running restarts. */
   async stop(waitMs = 8_000): Promise<void> {
     this.stopped = true;
     if (this.reconcileTimer) clearInterval(this.reconcileTimer);
-    this.heals.clear();
-    let timer: NodeJS.Timeout | undefined;
-    await Promise.race([
-      this.heals.drain(),
-      new Promise<void>((resolve) => {
-        timer = setTimeout(resolve, waitMs);
-      }),
-    ]);
-    clearTimeout(timer);
-    for (const [id, r] of this.restartsInFlight) {
-      const durationMs = this.now() - r.sinceMs;
-      containerLogger(this.healLog, r.name, id).warn(
-        { duration_ms: durationMs },
-        'autoheal stopped while this restart was running',
-      );
-      this.append({
-        event_type: 'restart',
-        container_id: id,
-        container_name: r.name,
-        status: 'interrupted',
-        message: `autoheal stopped ${durationMs} ms into the restart of ${r.name}; the engine finishes it on its own`,
-        details: { duration_ms: durationMs, trigger: r.trigger },
-      });
-    }
-    this.restartsInFlight.clear();
+    await this.healer.stop(waitMs);
   }
 
   /** Resolves once every queued event, reconcile and heal has been handled (tests, shutdown). */
@@ -183,8 +144,9 @@ export class Supervisor implements SupervisorControl {
         await this.reconcileRunning;
         continue;
       }
-      if (this.heals.size + this.heals.pending > 0) {
-        await this.heals.drain();
+      const heals = this.healer.status();
+      if (heals.waiting + heals.running > 0) {
+        await this.healer.drain();
         continue;
       }
       return;
@@ -197,18 +159,20 @@ export class Supervisor implements SupervisorControl {
     dropped: number;
     heals_waiting: number;
     heals_running: number;
+    heals_scheduled: number;
     heals_merged: number;
   } {
-    const intake = this.intake.status();
+    const heals = this.healer.status();
     return {
-      ...intake,
-      heals_waiting: this.heals.size,
-      heals_running: this.heals.pending,
-      heals_merged: this.heals.merged,
+      ...this.intake.status(),
+      heals_waiting: heals.waiting,
+      heals_running: heals.running,
+      heals_scheduled: heals.scheduled,
+      heals_merged: heals.merged,
     };
   }
 
-  // ── Decisions ─────────────────────────────────────────────────────────────
+  // ── Observations ──────────────────────────────────────────────────────────
 
   private rules(): EnrollmentRules {
     return {
@@ -260,6 +224,7 @@ export class Supervisor implements SupervisorControl {
     const log = containerLogger(this.log, event.name, event.id);
     if (event.action === 'destroy') {
       this.store.forgetMonitored(event.id);
+      this.healer.forget(event.id);
       log.debug('container destroyed: its in-memory state is forgotten');
       return;
     }
@@ -273,7 +238,7 @@ export class Supervisor implements SupervisorControl {
       case 'die':
       case 'oom': {
         if (!verdict.monitored) return;
-        const duringHeal = this.heals.has(event.id);
+        const duringHeal = this.healer.busy(event.id);
         const code = event.exitCode;
         this.append({
           event_type: event.action,
@@ -289,12 +254,16 @@ export class Supervisor implements SupervisorControl {
         return;
       }
       case 'health_status': {
+        if (event.health === 'healthy') {
+          if (verdict.monitored) this.healer.healthy(event);
+          return;
+        }
         if (event.health !== 'unhealthy') {
           log.debug({ health: event.health }, 'health changed');
           return;
         }
         if (verdict.monitored) {
-          this.requestHeal(event, 'event');
+          this.healer.unhealthy(event, 'event');
         } else if (verdict.enrolledBy !== null && verdict.excluded) {
           this.append({
             event_type: 'skipped',
@@ -311,129 +280,6 @@ export class Supervisor implements SupervisorControl {
         return;
       }
     }
-  }
-
-  /** Records `unhealthy` and queues a heal, unless one is already queued or running. */
-  private requestHeal(c: ContainerIdentity, trigger: Exclude<HealTrigger, 'api'>): void {
-    if (this.heals.has(c.id)) {
-      containerLogger(this.healLog, c.name, c.id).debug(
-        { trigger },
-        'heal already in flight: trigger merged',
-      );
-      return;
-    }
-    const reportedAtMs = this.now();
-    this.append({
-      event_type: 'unhealthy',
-      container_id: c.id,
-      container_name: c.name,
-      status: 'detected',
-      message:
-        trigger === 'event'
-          ? `${c.name} reported unhealthy by its healthcheck`
-          : `${c.name} found unhealthy by the reconcile`,
-      details: { trigger },
-    });
-    this.enqueueHeal(c, trigger, reportedAtMs).promise.catch(() => {});
-  }
-
-  private enqueueHeal(c: ContainerIdentity, trigger: HealTrigger, reportedAtMs: number) {
-    return this.heals.enqueue(c.id, () => this.heal(c, trigger, reportedAtMs));
-  }
-
-  /** One heal: re-inspect, decide, restart, write it down. Never rejects. */
-  private async heal(
-    c: ContainerIdentity,
-    trigger: HealTrigger,
-    reportedAtMs: number,
-  ): Promise<AuditEvent | null> {
-    const log = containerLogger(this.healLog, c.name, c.id);
-    if (this.stopped) return null;
-    let fresh: ContainerSnapshot | null;
-    try {
-      fresh = await this.engine.inspect(c.id);
-    } catch (err) {
-      log.warn(
-        { err: errorText(err), trigger },
-        'cannot inspect the container before healing: left to the next reconcile',
-      );
-      this.skips.inc({ reason: 'engine_error' });
-      return this.append({
-        event_type: 'skipped',
-        container_id: c.id,
-        container_name: c.name,
-        status: 'engine_error',
-        message: `Did not restart ${c.name}: the engine did not answer the inspect (${errorText(err)})`,
-        details: { trigger, error: errorText(err) },
-      });
-    }
-    const name = fresh?.name ?? c.name;
-    const decision = decideHeal({
-      container: fresh,
-      verdict: fresh ? monitorVerdict(fresh, this.rules()) : null,
-      trigger,
-      nowMs: this.now(),
-      startedAtMs: this.startedAtMs,
-      startPeriodS: this.settings.startPeriodS,
-      defaultStopTimeoutS: this.settings.defaultStopTimeoutS,
-    });
-    if (decision.action === 'skip') {
-      this.skips.inc({ reason: decision.reason });
-      log.info({ reason: decision.reason, trigger }, `not restarted: ${decision.detail}`);
-      return this.append({
-        event_type: 'skipped',
-        container_id: c.id,
-        container_name: name,
-        status: decision.reason,
-        message: `Did not restart ${name}: ${decision.detail}`,
-        details: { trigger, state: fresh?.state ?? null, health: fresh?.health ?? null },
-      });
-    }
-
-    const why =
-      trigger === 'event'
-        ? 'health_status: unhealthy'
-        : trigger === 'reconcile'
-          ? 'the reconcile found it unhealthy'
-          : 'a request through the API';
-    const t0 = this.now();
-    log.info({ trigger, stop_timeout_s: decision.stopTimeoutS }, 'restarting');
-    this.restartsInFlight.set(c.id, { name, trigger, sinceMs: t0 });
-    try {
-      await this.engine.restart(c.id, decision.stopTimeoutS);
-      if (!this.restartsInFlight.delete(c.id)) return null; // already recorded as interrupted
-    } catch (err) {
-      if (!this.restartsInFlight.delete(c.id)) return null;
-      const durationMs = this.now() - t0;
-      this.restarts.inc({ result: 'failed' });
-      log.error({ err: errorText(err), duration_ms: durationMs, trigger }, 'restart failed');
-      return this.append({
-        event_type: 'restart',
-        container_id: c.id,
-        container_name: name,
-        status: 'failed',
-        message: `Restart of ${name} after ${why} failed in ${durationMs} ms: ${errorText(err)}`,
-        details: {
-          duration_ms: durationMs,
-          trigger,
-          stop_timeout_s: decision.stopTimeoutS,
-          error: errorText(err),
-        },
-      });
-    }
-    const end = this.now();
-    const durationMs = end - t0;
-    this.restarts.inc({ result: 'success' });
-    if (trigger !== 'api') this.healLatency.observe((end - reportedAtMs) / 1000);
-    log.info({ duration_ms: durationMs, trigger }, 'restarted');
-    return this.append({
-      event_type: 'restart',
-      container_id: c.id,
-      container_name: name,
-      status: 'success',
-      message: `Restarted ${name} after ${why} (stop timeout ${decision.stopTimeoutS} s) in ${durationMs} ms`,
-      details: { duration_ms: durationMs, trigger, stop_timeout_s: decision.stopTimeoutS },
-    });
   }
 
   /**
@@ -470,9 +316,12 @@ export class Supervisor implements SupervisorControl {
       const verdict = monitorVerdict(c, rules);
       if (!verdict.monitored) continue;
       this.ensureEnrolled(c, verdict.enrolledBy);
-      if (c.state === 'running' && c.health === 'unhealthy') {
+      if (c.state !== 'running') continue;
+      if (c.health === 'unhealthy') {
         unhealthy += 1;
-        this.requestHeal(c, 'reconcile');
+        this.healer.unhealthy(c, 'reconcile');
+      } else if (c.health === 'healthy') {
+        this.healer.healthy(c);
       }
     }
     this.log.debug({ trigger, containers: containers.length, unhealthy }, 'reconciled');
@@ -493,6 +342,7 @@ export class Supervisor implements SupervisorControl {
       enrolled_by: verdict.enrolledBy,
       restart_count: this.store.restartCount(c.name),
       last_restart_at: this.store.lastRestartAt(c.name),
+      gave_up: this.store.getHealRecord(c.id)?.gaveUpAt != null,
       labels: { ...c.labels },
     };
   }
@@ -506,8 +356,8 @@ export class Supervisor implements SupervisorControl {
   private async findSnapshot(ref: string): Promise<ContainerSnapshot | null> {
     const wanted = ref.replace(/^\//, '');
     const all = await this.engine.listContainers();
-    const byName = all.find((c) => c.name === wanted || c.id === wanted);
-    if (byName) return byName;
+    const exact = all.find((c) => c.name === wanted || c.id === wanted);
+    if (exact) return exact;
     if (!HEX_REF.test(wanted)) return null;
     const byPrefix = all.filter((c) => c.id.startsWith(wanted));
     return byPrefix.length === 1 ? (byPrefix[0] ?? null) : null;
@@ -520,13 +370,16 @@ export class Supervisor implements SupervisorControl {
 
   async restartNow(ref: string): Promise<AuditEvent | null> {
     const c = await this.findSnapshot(ref);
-    if (!c) return null;
-    return this.enqueueHeal(c, 'api', this.now()).promise;
+    return c ? this.healer.restartNow(c) : null;
   }
 
   async reset(ref: string): Promise<boolean> {
     const c = await this.findSnapshot(ref);
-    return c !== null && false;
+    if (!c) return false;
+    const reset = this.healer.reset(c);
+    // A container that is still unhealthy gets its heal now rather than at the next interval.
+    if (reset && this.engineConnected) void this.reconcile('config');
+    return reset;
   }
 
   effectiveExcluded(): string[] {

@@ -19,6 +19,8 @@ export interface ContainerView {
   enrolled_by: EnrolledBy;
   restart_count: number;
   last_restart_at: string | null;
+  /** autoheal gave up on it (too many restarts); re-armed when healthy or by a reset. */
+  gave_up: boolean;
   labels: Record<string, string>;
 }
 

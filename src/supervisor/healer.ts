@@ -1,0 +1,649 @@
+/**
+ * Carries out heals: one per container in flight, up to AUTOHEAL_CONCURRENCY at once.
+ * Each heal re-inspects the container, asks the pure decision and the loop-damping policy,
+ * acts (restart, stop or only notify), and writes the outcome down. It also owns the
+ * timers autoheal sets itself: a grace period, a back-off wait, the retry of a failed
+ * restart.
+ */
+import type { Settings } from '../config/settings.js';
+import type { ContainerSnapshot, Engine } from '../engine/types.js';
+import { componentLogger, containerLogger, type Logger } from '../log.js';
+import type { MetricsRegistry } from '../metrics.js';
+import type { Notification } from '../notify/message.js';
+import type { AuditEvent, AuditStore, HealRecord, NewAuditEvent } from '../store/types.js';
+import type { ContainerIdentity, EnrollmentRules } from './enrollment.js';
+import { monitorVerdict } from './enrollment.js';
+import { decideHeal, type HealTrigger } from './heal-decision.js';
+import { HealQueue } from './heal-queue.js';
+import {
+  actionFromLabel,
+  graceFromLabel,
+  type HealAction,
+  invalidLabels,
+  restartsDependents,
+  stopTimeoutFromLabel,
+} from './labels.js';
+import {
+  emptyRecord,
+  gate,
+  nextAttemptAt,
+  observeHealthy,
+  observeUnhealthy,
+  rearm,
+  recordAttempt,
+  recordGiveUp,
+} from './restart-policy.js';
+
+/** What the healer needs from the notifier (src/notify): fire and forget. */
+export interface HealNotifier {
+  notify(n: Notification): void;
+  runPostRestartScript(call: {
+    containerName: string;
+    containerId: string;
+    state: string;
+    stopTimeoutS: number;
+  }): void;
+}
+
+export interface HealerDeps {
+  engine: Engine;
+  store: AuditStore;
+  settings: Settings;
+  logger: Logger;
+  metrics: MetricsRegistry;
+  notifier: HealNotifier | null;
+  /** The enrollment rules as they are now (the lists can change at any time). */
+  rules: () => EnrollmentRules;
+  now: () => number;
+  startedAtMs: number;
+}
+
+type AutoTrigger = Exclude<HealTrigger, 'api'>;
+
+interface Scheduled {
+  timer: NodeJS.Timeout;
+  why: 'grace' | 'backoff' | 'retry';
+  name: string;
+  atMs: number;
+}
+
+const HEAL_LATENCY_BUCKETS_S = [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300];
+
+function errorText(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
+const WHY: Record<HealTrigger, string> = {
+  event: 'health_status: unhealthy',
+  reconcile: 'the reconcile found it unhealthy',
+  retry: 'a scheduled retry',
+  api: 'a request through the API',
+};
+
+export class Healer {
+  private readonly d: HealerDeps;
+  private readonly log: Logger;
+  private readonly queue: HealQueue<AuditEvent | null>;
+  private readonly scheduled = new Map<string, Scheduled>();
+  /** Requests the engine has not answered yet, so a shutdown can say what it left. */
+  private readonly inFlight = new Map<
+    string,
+    { name: string; trigger: HealTrigger; action: 'restart' | 'stop'; sinceMs: number }
+  >();
+  private readonly warnedLabels = new Set<string>();
+  private readonly restarts;
+  private readonly skips;
+  private readonly latency;
+  private stopped = false;
+
+  constructor(deps: HealerDeps) {
+    this.d = deps;
+    this.log = componentLogger(deps.logger, 'heal');
+    this.queue = new HealQueue(deps.settings.concurrency);
+    const m = deps.metrics;
+    this.restarts = m.counter('autoheal_restarts_total', 'Restarts (and stops) made by autoheal, by result');
+    this.skips = m.counter('autoheal_heals_skipped_total', 'Heals not carried out, by reason');
+    this.latency = m.histogram(
+      'autoheal_heal_latency_seconds',
+      'Seconds from the unhealthy report to the end of the restart',
+      HEAL_LATENCY_BUCKETS_S,
+    );
+    m.gauge('autoheal_heal_queue_size', 'Heals waiting for a free slot', () => this.queue.size);
+    m.gauge('autoheal_heals_in_progress', 'Heals running now', () => this.queue.pending);
+    m.gauge(
+      'autoheal_heals_scheduled',
+      'Heals waiting for a grace period, a back-off or a retry',
+      () => this.scheduled.size,
+    );
+  }
+
+  status(): { waiting: number; running: number; scheduled: number; merged: number } {
+    return {
+      waiting: this.queue.size,
+      running: this.queue.pending,
+      scheduled: this.scheduled.size,
+      merged: this.queue.merged,
+    };
+  }
+
+  /** A heal is queued, running or scheduled for this container. */
+  busy(id: string): boolean {
+    return this.queue.has(id) || this.scheduled.has(id);
+  }
+
+  private append(event: NewAuditEvent): AuditEvent {
+    return this.d.store.append(event);
+  }
+
+  private record(id: string, name: string): HealRecord {
+    return this.d.store.getHealRecord(id) ?? emptyRecord(name);
+  }
+
+  private save(id: string, r: HealRecord): void {
+    this.d.store.setHealRecord(id, r);
+  }
+
+  private warnOnce(c: ContainerIdentity): void {
+    const bad = invalidLabels(c.labels);
+    if (bad.length === 0 || this.warnedLabels.has(c.id)) return;
+    this.warnedLabels.add(c.id);
+    containerLogger(this.log, c.name, c.id).warn(
+      { labels: bad },
+      'label values not understood: using the defaults',
+    );
+  }
+
+  private action(c: ContainerIdentity): HealAction {
+    return actionFromLabel(c.labels) ?? 'restart';
+  }
+
+  private stopTimeoutS(c: ContainerIdentity): number {
+    return stopTimeoutFromLabel(c.labels) ?? this.d.settings.defaultStopTimeoutS;
+  }
+
+  // ── Observations ─────────────────────────────────────────────────────────
+
+  /**
+   * A monitored container is unhealthy (event or reconcile): record it and heal it now, or
+   * after its grace period. A second report while one is pending is merged.
+   */
+  unhealthy(c: ContainerIdentity, trigger: 'event' | 'reconcile'): void {
+    if (this.stopped) return;
+    const log = containerLogger(this.log, c.name, c.id);
+    if (this.busy(c.id)) {
+      log.debug({ trigger }, 'heal already pending: report merged');
+      return;
+    }
+    this.warnOnce(c);
+    const now = this.d.now();
+    const existing = this.d.store.getHealRecord(c.id);
+    if (existing) {
+      const r = observeUnhealthy(existing, now, this.d.settings);
+      this.save(c.id, r);
+      // Given up, or this spell was already reported: the reconcile must not repeat it every interval.
+      if (r.gaveUpAt !== null || (r.notified && this.action(c) === 'notify')) {
+        log.debug({ trigger, gave_up: r.gaveUpAt !== null }, 'unhealthy, already handled');
+        return;
+      }
+    }
+    const graceS = graceFromLabel(c.labels) ?? this.d.settings.gracePeriodS;
+    this.append({
+      event_type: 'unhealthy',
+      container_id: c.id,
+      container_name: c.name,
+      status: 'detected',
+      message:
+        (trigger === 'event'
+          ? `${c.name} reported unhealthy by its healthcheck`
+          : `${c.name} found unhealthy by the reconcile`) +
+        (graceS > 0 ? `; acting in ${graceS} s if still unhealthy` : ''),
+      details: { trigger, ...(graceS > 0 ? { grace_s: graceS } : {}) },
+    });
+    if (graceS > 0) {
+      this.schedule(c, 'grace', now + graceS * 1000, trigger, now);
+    } else {
+      this.enqueue(c, trigger, now);
+    }
+  }
+
+  /** A container is healthy: the reset clock starts, a given-up one is re-armed, a pending heal is called off. */
+  healthy(c: ContainerIdentity): void {
+    const pending = this.scheduled.get(c.id);
+    if (pending) {
+      this.cancel(c.id);
+      this.skips.inc({ reason: 'recovered' });
+      this.append({
+        event_type: 'skipped',
+        container_id: c.id,
+        container_name: c.name,
+        status: 'recovered',
+        message: `Did not restart ${c.name}: it turned healthy ${pending.why === 'grace' ? 'within its grace period' : 'before the scheduled retry'}`,
+        details: { trigger: 'event', waiting_for: pending.why },
+      });
+      containerLogger(this.log, c.name, c.id).info(
+        { waiting_for: pending.why },
+        'recovered on its own: heal called off',
+      );
+    }
+    const existing = this.d.store.getHealRecord(c.id);
+    if (!existing) return;
+    const { record, rearmed } = observeHealthy(existing, this.d.now());
+    if (rearmed)
+      containerLogger(this.log, c.name, c.id).info('healthy again: autoheal will restart it again if needed');
+    if (JSON.stringify(record) !== JSON.stringify(existing)) this.save(c.id, record);
+  }
+
+  /** The container was destroyed: drop its timers and its damping state. */
+  forget(id: string): void {
+    this.cancel(id);
+    this.warnedLabels.delete(id);
+    this.d.store.setHealRecord(id, null);
+  }
+
+  /** An operator's reset: re-armed, back-off forgotten. True when there was anything to reset. */
+  reset(c: ContainerIdentity): boolean {
+    const existing = this.d.store.getHealRecord(c.id);
+    this.cancel(c.id);
+    if (!existing || (existing.gaveUpAt === null && existing.consecutive === 0)) return false;
+    this.save(c.id, rearm(existing));
+    this.append({
+      event_type: 'config_change',
+      container_id: c.id,
+      container_name: c.name,
+      status: 'reset',
+      message: `Re-armed ${c.name}${existing.gaveUpAt !== null ? ' after autoheal gave up on it' : ''}: its back-off starts over`,
+      details: { was_given_up: existing.gaveUpAt !== null, consecutive: existing.consecutive },
+    });
+    containerLogger(this.log, c.name, c.id).info('re-armed by an operator');
+    return true;
+  }
+
+  /** Restart now, as an operator asked (not damped, not counted towards giving up). */
+  restartNow(c: ContainerIdentity): Promise<AuditEvent | null> {
+    this.cancel(c.id);
+    return this.queue.enqueue(c.id, () => this.heal(c, 'api', this.d.now())).promise;
+  }
+
+  // ── Timers ───────────────────────────────────────────────────────────────
+
+  private schedule(
+    c: ContainerIdentity,
+    why: Scheduled['why'],
+    atMs: number,
+    trigger: AutoTrigger,
+    reportedAtMs: number,
+  ): void {
+    this.cancel(c.id);
+    const delay = Math.max(0, atMs - this.d.now());
+    const timer = setTimeout(() => {
+      this.scheduled.delete(c.id);
+      if (!this.stopped) this.enqueue(c, why === 'grace' ? trigger : 'retry', reportedAtMs);
+    }, delay);
+    timer.unref();
+    this.scheduled.set(c.id, { timer, why, name: c.name, atMs });
+    containerLogger(this.log, c.name, c.id).debug({ why, in_ms: delay }, 'heal scheduled');
+  }
+
+  private cancel(id: string): void {
+    const s = this.scheduled.get(id);
+    if (!s) return;
+    clearTimeout(s.timer);
+    this.scheduled.delete(id);
+  }
+
+  private enqueue(c: ContainerIdentity, trigger: AutoTrigger, reportedAtMs: number): void {
+    this.queue
+      .enqueue(c.id, () => this.heal(c, trigger, reportedAtMs))
+      .promise.catch((err: unknown) => {
+        containerLogger(this.log, c.name, c.id).error({ err: errorText(err) }, 'heal failed unexpectedly');
+      });
+  }
+
+  // ── One heal ─────────────────────────────────────────────────────────────
+
+  /** Re-inspect, decide, act, write it down. Never rejects. */
+  private async heal(
+    c: ContainerIdentity,
+    trigger: HealTrigger,
+    reportedAtMs: number,
+  ): Promise<AuditEvent | null> {
+    const log = containerLogger(this.log, c.name, c.id);
+    if (this.stopped) return null;
+    let fresh: ContainerSnapshot | null;
+    try {
+      fresh = await this.d.engine.inspect(c.id);
+    } catch (err) {
+      log.warn(
+        { err: errorText(err), trigger },
+        'cannot inspect the container before healing: left to the next reconcile',
+      );
+      return this.skip(
+        c,
+        trigger,
+        'engine_error',
+        `the engine did not answer the inspect (${errorText(err)})`,
+        null,
+        {
+          error: errorText(err),
+        },
+      );
+    }
+    const decision = decideHeal({
+      container: fresh,
+      verdict: fresh ? monitorVerdict(fresh, this.d.rules()) : null,
+      trigger: trigger === 'api' ? 'api' : trigger,
+      nowMs: this.d.now(),
+      startedAtMs: this.d.startedAtMs,
+      startPeriodS: this.d.settings.startPeriodS,
+      defaultStopTimeoutS: this.d.settings.defaultStopTimeoutS,
+    });
+    if (decision.action === 'skip' || fresh === null) {
+      const reason = decision.action === 'skip' ? decision.reason : 'gone';
+      const detail = decision.action === 'skip' ? decision.detail : 'the container no longer exists';
+      return this.skip(c, trigger, reason, detail, fresh);
+    }
+    const target: ContainerIdentity = { id: fresh.id, name: fresh.name, labels: fresh.labels };
+    if (trigger === 'api') return this.restart(target, trigger, reportedAtMs, decision.stopTimeoutS, null);
+
+    const now = this.d.now();
+    const record = this.record(c.id, fresh.name);
+    const g = gate(record, now, this.d.settings);
+    if (g.kind === 'given_up') {
+      log.debug('given up on: left alone');
+      return null;
+    }
+    if (g.kind === 'give_up') return this.giveUp(target, record, g.restarts, trigger);
+    if (g.kind === 'backoff') {
+      this.schedule(target, 'backoff', g.untilMs, 'retry', reportedAtMs);
+      const leftS = Math.ceil((g.untilMs - now) / 1000);
+      return this.skip(
+        target,
+        trigger,
+        'backoff',
+        `it keeps turning unhealthy; restart ${g.attempt} in a row waits ${g.waitS} s after the previous one (${leftS} s left)`,
+        fresh,
+        { wait_s: g.waitS, retry_at: new Date(g.untilMs).toISOString(), attempt: g.attempt },
+      );
+    }
+
+    const action = this.action(fresh);
+    if (action === 'notify') {
+      this.save(c.id, { ...record, notified: true });
+      this.d.notifier?.notify({
+        kind: 'unhealthy_notify',
+        containerName: fresh.name,
+        containerId: fresh.id,
+        reason: WHY[trigger],
+      });
+      return this.skip(
+        target,
+        trigger,
+        'notify_only',
+        'its label autoheal.action=notify asks only for a notification',
+        fresh,
+      );
+    }
+    return this.restart(target, trigger, reportedAtMs, decision.stopTimeoutS, record, action);
+  }
+
+  private skip(
+    c: ContainerIdentity,
+    trigger: HealTrigger,
+    reason: string,
+    detail: string,
+    fresh: ContainerSnapshot | null,
+    extra: Record<string, unknown> = {},
+  ): AuditEvent {
+    this.skips.inc({ reason });
+    containerLogger(this.log, c.name, c.id).info({ reason, trigger }, `not restarted: ${detail}`);
+    return this.append({
+      event_type: 'skipped',
+      container_id: c.id,
+      container_name: fresh?.name ?? c.name,
+      status: reason,
+      message: `Did not restart ${fresh?.name ?? c.name}: ${detail}`,
+      details: { trigger, state: fresh?.state ?? null, health: fresh?.health ?? null, ...extra },
+    });
+  }
+
+  private giveUp(
+    c: ContainerIdentity,
+    record: HealRecord,
+    restarts: number,
+    trigger: HealTrigger,
+  ): AuditEvent {
+    this.save(c.id, recordGiveUp(record, this.d.now()));
+    const s = this.d.settings;
+    const reason = `${restarts} restarts in ${s.restartWindowS} s (AUTOHEAL_MAX_RESTARTS=${s.maxRestarts})`;
+    containerLogger(this.log, c.name, c.id).warn(
+      { restarts, trigger },
+      'giving up: left alone until healthy or reset',
+    );
+    this.d.notifier?.notify({ kind: 'gave_up', containerName: c.name, containerId: c.id, reason });
+    return this.append({
+      event_type: 'gave_up',
+      container_id: c.id,
+      container_name: c.name,
+      status: 'gave_up',
+      message: `Gave up on ${c.name} after ${reason}; it is left alone until it turns healthy or is reset through the API`,
+      details: { trigger, restarts, window_s: s.restartWindowS },
+    });
+  }
+
+  /** Restart (or stop, by label), write it down, notify; a failure is retried on the back-off. */
+  private async restart(
+    c: ContainerIdentity,
+    trigger: HealTrigger,
+    reportedAtMs: number,
+    stopTimeoutS: number,
+    record: HealRecord | null,
+    action: 'restart' | 'stop' = 'restart',
+  ): Promise<AuditEvent | null> {
+    const log = containerLogger(this.log, c.name, c.id);
+    const t0 = this.d.now();
+    let updated: HealRecord | null = null;
+    if (record) {
+      updated = recordAttempt(record, t0, this.d.settings);
+      this.save(c.id, updated);
+    }
+    const verb = action === 'stop' ? 'Stop' : 'Restart';
+    log.info(
+      { trigger, action, stop_timeout_s: stopTimeoutS },
+      action === 'stop' ? 'stopping' : 'restarting',
+    );
+    this.inFlight.set(c.id, { name: c.name, trigger, action, sinceMs: t0 });
+    let error: string | null = null;
+    try {
+      if (action === 'stop') await this.d.engine.stop(c.id, stopTimeoutS);
+      else await this.d.engine.restart(c.id, stopTimeoutS);
+    } catch (err) {
+      error = errorText(err);
+    }
+    // Already written down as interrupted by a shutdown.
+    if (!this.inFlight.delete(c.id)) return null;
+    const end = this.d.now();
+    const durationMs = end - t0;
+    const details = {
+      duration_ms: durationMs,
+      trigger,
+      stop_timeout_s: stopTimeoutS,
+      ...(action === 'stop' ? { action } : {}),
+    };
+
+    if (error !== null) {
+      this.restarts.inc({ result: 'failed', action });
+      log.error({ err: error, duration_ms: durationMs, trigger }, `${action} failed`);
+      this.d.notifier?.notify({
+        kind: action === 'stop' ? 'stop_failed' : 'restart_failed',
+        containerName: c.name,
+        containerId: c.id,
+        reason: WHY[trigger],
+        error,
+        durationMs,
+        stopTimeoutS,
+      });
+      const retryAt = updated ? nextAttemptAt(updated, this.d.settings) : null;
+      if (retryAt !== null && action === 'restart' && !this.stopped)
+        this.schedule(c, 'retry', retryAt, 'retry', reportedAtMs);
+      return this.append({
+        event_type: action,
+        container_id: c.id,
+        container_name: c.name,
+        status: 'failed',
+        message:
+          `${verb} of ${c.name} after ${WHY[trigger]} failed in ${durationMs} ms: ${error}` +
+          (retryAt !== null && action === 'restart'
+            ? `; retrying in ${Math.ceil((retryAt - end) / 1000)} s`
+            : ''),
+        details: {
+          ...details,
+          error,
+          ...(retryAt !== null ? { retry_at: new Date(retryAt).toISOString() } : {}),
+        },
+      });
+    }
+
+    this.restarts.inc({ result: 'success', action });
+    if (trigger !== 'api') this.latency.observe((end - reportedAtMs) / 1000);
+    log.info({ duration_ms: durationMs, trigger }, action === 'stop' ? 'stopped' : 'restarted');
+    const event = this.append({
+      event_type: action,
+      container_id: c.id,
+      container_name: c.name,
+      status: 'success',
+      message: `${action === 'stop' ? 'Stopped' : 'Restarted'} ${c.name} after ${WHY[trigger]} (stop timeout ${stopTimeoutS} s) in ${durationMs} ms`,
+      details,
+    });
+    this.d.notifier?.notify({
+      kind: action,
+      containerName: c.name,
+      containerId: c.id,
+      reason: WHY[trigger],
+      durationMs,
+      stopTimeoutS,
+    });
+    if (action === 'restart') {
+      this.d.notifier?.runPostRestartScript({
+        containerName: c.name,
+        containerId: c.id,
+        state: 'running',
+        stopTimeoutS,
+      });
+      if (restartsDependents(c.labels) || this.d.settings.restartDependents) await this.restartDependents(c);
+    }
+    return event;
+  }
+
+  /**
+   * Containers that share the healed container's network namespace (compose
+   * `network_mode: service:<name>`) lose their network when it restarts: restart them
+   * after it, one after the other.
+   */
+  private async restartDependents(parent: ContainerIdentity): Promise<void> {
+    const log = containerLogger(this.log, parent.name, parent.id);
+    let all: ContainerSnapshot[];
+    try {
+      all = await this.d.engine.listContainers();
+    } catch (err) {
+      log.warn({ err: errorText(err) }, 'cannot list containers to restart the dependents');
+      return;
+    }
+    const modes = new Set([`container:${parent.id}`, `container:${parent.name}`]);
+    const dependents = all
+      .filter(
+        (d) =>
+          d.id !== parent.id &&
+          d.networkMode !== undefined &&
+          modes.has(d.networkMode) &&
+          d.state === 'running',
+      )
+      .sort((a, b) => a.name.localeCompare(b.name));
+    for (const dep of dependents) {
+      const t0 = this.d.now();
+      const stopTimeoutS = this.stopTimeoutS(dep);
+      const depLog = containerLogger(this.log, dep.name, dep.id);
+      const details = {
+        trigger: 'dependent',
+        dependency: parent.name,
+        dependency_id: parent.id,
+        stop_timeout_s: stopTimeoutS,
+      };
+      try {
+        await this.d.engine.restart(dep.id, stopTimeoutS);
+      } catch (err) {
+        const durationMs = this.d.now() - t0;
+        this.restarts.inc({ result: 'failed', action: 'restart' });
+        depLog.error({ err: errorText(err), dependency: parent.name }, 'restart of a dependent failed');
+        this.append({
+          event_type: 'restart',
+          container_id: dep.id,
+          container_name: dep.name,
+          status: 'failed',
+          message: `Restart of ${dep.name}, which uses the network of ${parent.name}, failed in ${durationMs} ms: ${errorText(err)}`,
+          details: { ...details, duration_ms: durationMs, error: errorText(err) },
+        });
+        continue;
+      }
+      const durationMs = this.d.now() - t0;
+      this.restarts.inc({ result: 'success', action: 'restart' });
+      depLog.info({ dependency: parent.name, duration_ms: durationMs }, 'restarted a dependent');
+      this.append({
+        event_type: 'restart',
+        container_id: dep.id,
+        container_name: dep.name,
+        status: 'success',
+        message: `Restarted ${dep.name} because it uses the network of ${parent.name}, which was restarted (in ${durationMs} ms)`,
+        details: { ...details, duration_ms: durationMs },
+      });
+      this.d.notifier?.notify({
+        kind: 'dependent_restart',
+        containerName: dep.name,
+        containerId: dep.id,
+        reason: `it uses the network of ${parent.name}`,
+        durationMs,
+      });
+    }
+  }
+
+  // ── Shutdown ─────────────────────────────────────────────────────────────
+
+  /** Resolves when nothing is queued or running (scheduled timers are not waited for). */
+  async drain(): Promise<void> {
+    while (this.queue.size + this.queue.pending > 0) await this.queue.drain();
+  }
+
+  /**
+   * Stops taking heals and waits (bounded: Docker's default stop grace is 10 s) for running
+   * ones. A restart still running then is recorded as `interrupted`: the engine finishes it
+   * on its own, but autoheal did not see the result.
+   */
+  async stop(waitMs: number): Promise<void> {
+    this.stopped = true;
+    for (const id of [...this.scheduled.keys()]) this.cancel(id);
+    this.queue.clear();
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      this.queue.drain(),
+      new Promise<void>((resolve) => {
+        timer = setTimeout(resolve, waitMs);
+      }),
+    ]);
+    clearTimeout(timer);
+    for (const [id, r] of this.inFlight) {
+      const durationMs = this.d.now() - r.sinceMs;
+      containerLogger(this.log, r.name, id).warn(
+        { duration_ms: durationMs },
+        `autoheal stopped while this ${r.action} was running`,
+      );
+      this.append({
+        event_type: r.action,
+        container_id: id,
+        container_name: r.name,
+        status: 'interrupted',
+        message: `autoheal stopped ${durationMs} ms into the ${r.action} of ${r.name}; the engine finishes it on its own`,
+        details: { duration_ms: durationMs, trigger: r.trigger },
+      });
+    }
+    this.inFlight.clear();
+  }
+}

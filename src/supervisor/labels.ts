@@ -1,0 +1,52 @@
+/**
+ * The per-container labels autoheal reads (besides the enrolling key), and how each is
+ * parsed. A label with a value autoheal does not understand falls back to the default,
+ * and the caller logs it.
+ */
+
+export const STOP_TIMEOUT_LABEL = 'autoheal.stop.timeout';
+export const GRACE_LABEL = 'autoheal.grace';
+export const ACTION_LABEL = 'autoheal.action';
+export const DEPENDENTS_LABEL = 'autoheal.dependents';
+
+export type HealAction = 'restart' | 'stop' | 'notify';
+const ACTIONS: readonly HealAction[] = ['restart', 'stop', 'notify'];
+
+type Labels = Readonly<Record<string, string>>;
+
+function seconds(labels: Labels, key: string): number | null {
+  const raw = labels[key]?.trim();
+  if (raw === undefined || !/^\d{1,6}$/.test(raw)) return null;
+  return Number(raw);
+}
+
+/** `autoheal.stop.timeout`, when it holds a whole number of seconds; null otherwise. */
+export function stopTimeoutFromLabel(labels: Labels): number | null {
+  return seconds(labels, STOP_TIMEOUT_LABEL);
+}
+
+/** `autoheal.grace`, when it holds a whole number of seconds; null otherwise. */
+export function graceFromLabel(labels: Labels): number | null {
+  return seconds(labels, GRACE_LABEL);
+}
+
+/** `autoheal.action`; null when absent or not one of restart, stop, notify. */
+export function actionFromLabel(labels: Labels): HealAction | null {
+  const raw = labels[ACTION_LABEL]?.trim().toLowerCase();
+  return ACTIONS.find((a) => a === raw) ?? null;
+}
+
+/** `autoheal.dependents=restart`. */
+export function restartsDependents(labels: Labels): boolean {
+  return labels[DEPENDENTS_LABEL]?.trim().toLowerCase() === 'restart';
+}
+
+/** Labels present with a value autoheal cannot use, for a warning. */
+export function invalidLabels(labels: Labels): string[] {
+  const bad: string[] = [];
+  if (labels[STOP_TIMEOUT_LABEL] !== undefined && stopTimeoutFromLabel(labels) === null)
+    bad.push(STOP_TIMEOUT_LABEL);
+  if (labels[GRACE_LABEL] !== undefined && graceFromLabel(labels) === null) bad.push(GRACE_LABEL);
+  if (labels[ACTION_LABEL] !== undefined && actionFromLabel(labels) === null) bad.push(ACTION_LABEL);
+  return bad;
+}

@@ -1,0 +1,109 @@
+/**
+ * Restart-loop damping (SPEC §3 steps 5–6), as pure functions over a container's heal
+ * record and the clock, modelled on the kubelet: the first restart is immediate; each
+ * further one without `AUTOHEAL_BACKOFF_RESET` seconds of health in between waits
+ * INITIAL × 2^(k−1) seconds (capped at MAX) after the previous one; after MAX_RESTARTS
+ * restarts inside RESTART_WINDOW autoheal gives up until the container turns healthy or an
+ * operator resets it.
+ */
+import type { Settings } from '../config/settings.js';
+import type { HealRecord } from '../store/types.js';
+
+export type PolicySettings = Pick<
+  Settings,
+  'backoffInitialS' | 'backoffMaxS' | 'backoffResetS' | 'maxRestarts' | 'restartWindowS'
+>;
+
+export type Gate =
+  | { kind: 'go' }
+  /** Wait until `untilMs` (`waitS` is the whole back-off step, for the audit event). */
+  | { kind: 'backoff'; untilMs: number; waitS: number; attempt: number }
+  /** Too many restarts in the window: give up now (record `gave_up` once). */
+  | { kind: 'give_up'; restarts: number }
+  /** Already given up on; leave it alone. */
+  | { kind: 'given_up' };
+
+export function emptyRecord(name: string): HealRecord {
+  return {
+    name,
+    attempts: [],
+    consecutive: 0,
+    lastAttemptAt: null,
+    healthySince: null,
+    gaveUpAt: null,
+    notified: false,
+  };
+}
+
+/** The back-off step before the k-th consecutive restart (k ≥ 1), in seconds. */
+export function backoffStepS(k: number, s: PolicySettings): number {
+  if (k <= 0) return 0;
+  return Math.min(s.backoffInitialS * 2 ** Math.min(k - 1, 30), s.backoffMaxS);
+}
+
+function recentAttempts(r: HealRecord, nowMs: number, s: PolicySettings): number[] {
+  const from = nowMs - s.restartWindowS * 1000;
+  return r.attempts.filter((t) => t > from);
+}
+
+/** The container is healthy (seen by an event or a reconcile): it may re-arm and start the reset clock. */
+export function observeHealthy(r: HealRecord, nowMs: number): { record: HealRecord; rearmed: boolean } {
+  const rearmed = r.gaveUpAt !== null;
+  return {
+    record: {
+      ...r,
+      healthySince: r.healthySince ?? nowMs,
+      notified: false,
+      ...(rearmed ? { gaveUpAt: null, consecutive: 0, attempts: [] } : {}),
+    },
+    rearmed,
+  };
+}
+
+/**
+ * The container is unhealthy: if it had stayed healthy for the reset period, its back-off
+ * starts over.
+ */
+export function observeUnhealthy(r: HealRecord, nowMs: number, s: PolicySettings): HealRecord {
+  const stayedHealthy = r.healthySince !== null && nowMs - r.healthySince >= s.backoffResetS * 1000;
+  return { ...r, healthySince: null, ...(stayedHealthy ? { consecutive: 0 } : {}) };
+}
+
+/** May autoheal restart this container now? */
+export function gate(r: HealRecord, nowMs: number, s: PolicySettings): Gate {
+  if (r.gaveUpAt !== null) return { kind: 'given_up' };
+  const recent = recentAttempts(r, nowMs, s);
+  if (recent.length >= s.maxRestarts) return { kind: 'give_up', restarts: recent.length };
+  if (r.consecutive > 0 && r.lastAttemptAt !== null) {
+    const waitS = backoffStepS(r.consecutive, s);
+    const untilMs = r.lastAttemptAt + waitS * 1000;
+    if (nowMs < untilMs) return { kind: 'backoff', untilMs, waitS, attempt: r.consecutive + 1 };
+  }
+  return { kind: 'go' };
+}
+
+/** A restart attempt starts now (whatever its result). */
+export function recordAttempt(r: HealRecord, nowMs: number, s: PolicySettings): HealRecord {
+  return {
+    ...r,
+    attempts: [...recentAttempts(r, nowMs, s), nowMs],
+    consecutive: r.consecutive + 1,
+    lastAttemptAt: nowMs,
+    healthySince: null,
+  };
+}
+
+export function recordGiveUp(r: HealRecord, nowMs: number): HealRecord {
+  return { ...r, gaveUpAt: nowMs };
+}
+
+/** An operator's reset: armed again, back-off and window forgotten. */
+export function rearm(r: HealRecord): HealRecord {
+  return { ...r, gaveUpAt: null, consecutive: 0, attempts: [], lastAttemptAt: null };
+}
+
+/** When the next attempt may run after the one just made (for retrying a failed restart). */
+export function nextAttemptAt(r: HealRecord, s: PolicySettings): number | null {
+  if (r.lastAttemptAt === null) return null;
+  return r.lastAttemptAt + backoffStepS(r.consecutive, s) * 1000;
+}
