@@ -1,0 +1,89 @@
+/**
+ * The HTTP API's composition: `createApp(deps)` wires secure headers, the token check, the
+ * body limit, one module per resource and the web UI into a Hono app. Serving it is
+ * `startServer`'s job (`server.ts`), so tests call `app.request()`.
+ */
+import { existsSync, statSync } from 'node:fs';
+import { serveStatic } from '@hono/node-server/serve-static';
+import { Hono } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import { secureHeaders } from 'hono/secure-headers';
+import { componentLogger } from '../log.js';
+import { requireToken } from './auth.js';
+import { registerConfigRoutes } from './config.js';
+import { registerContainerRoutes } from './containers.js';
+import { errorResponse, notFound, onError } from './errors.js';
+import { EventStreams, registerEventRoutes } from './events.js';
+import { registerHealthRoutes } from './health.js';
+import { registerOpenApiRoute } from './openapi.js';
+import type { ApiDeps } from './types.js';
+import { MAX_BODY_BYTES } from './validate.js';
+
+export type { ApiDeps, QueueStatus } from './types.js';
+
+export interface ApiApp {
+  app: Hono;
+  /** Ends every open SSE stream (and refuses new ones); call before closing the server. */
+  closeStreams(): void;
+  /** How many SSE streams are open. */
+  openStreams(): number;
+}
+
+export interface CreateAppOptions {
+  /** SSE heartbeat period; tests shorten it. */
+  heartbeatMs?: number;
+}
+
+export function createApp(deps: ApiDeps, options: CreateAppOptions = {}): ApiApp {
+  const logger = componentLogger(deps.logger, 'api');
+  const scoped: ApiDeps = { ...deps, logger };
+  const app = new Hono();
+  const streams = new EventStreams();
+
+  app.onError(onError(logger));
+  app.notFound(notFound);
+  app.use(
+    secureHeaders({
+      contentSecurityPolicy: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        styleSrc: ["'self'"],
+        imgSrc: ["'self'", 'data:'],
+        connectSrc: ["'self'"],
+        fontSrc: ["'self'"],
+        objectSrc: ["'none'"],
+        baseUri: ["'none'"],
+        formAction: ["'self'"],
+        frameAncestors: ["'none'"],
+      },
+      // autoheal serves plain HTTP; HSTS would only matter behind a TLS proxy, which sets its own.
+      strictTransportSecurity: false,
+      xFrameOptions: 'DENY',
+    }),
+  );
+
+  const auth = requireToken(deps.token);
+  const limit = bodyLimit({
+    maxSize: MAX_BODY_BYTES,
+    onError: (c) => errorResponse(c, 413, `body: must be at most ${MAX_BODY_BYTES} bytes`),
+  });
+
+  registerHealthRoutes(app, scoped);
+  registerContainerRoutes(app, scoped, auth);
+  registerEventRoutes(
+    app,
+    scoped,
+    streams,
+    options.heartbeatMs === undefined ? {} : { heartbeatMs: options.heartbeatMs },
+  );
+  registerConfigRoutes(app, scoped, auth, limit);
+  registerOpenApiRoute(app, deps.version);
+
+  const webDir = deps.webDir;
+  if (webDir !== undefined && existsSync(webDir) && statSync(webDir).isDirectory()) {
+    const files = serveStatic({ root: webDir });
+    app.get('*', async (c, next) => (c.req.path.startsWith('/api/') ? next() : files(c, next)));
+  }
+
+  return { app, closeStreams: () => streams.closeAll(), openStreams: () => streams.size };
+}

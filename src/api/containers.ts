@@ -1,0 +1,57 @@
+/**
+ * `/api/containers`: every container with autoheal's verdict on it, one container, and the
+ * two levers an operator has (restart now, re-arm after a give-up). The engine being
+ * unreachable is answered with 503, the same degraded state `/api/health` reports.
+ */
+import type { Hono, MiddlewareHandler } from 'hono';
+import { ApiError, quote } from './errors.js';
+import { containerRefSchema } from './schemas.js';
+import type { ApiDeps } from './types.js';
+import { readParam } from './validate.js';
+
+/** Runs a supervisor call that needs the engine; its failure becomes a 503, never a 500. */
+async function viaEngine<T>(deps: ApiDeps, what: string, call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (err) {
+    const reason = err instanceof Error ? err.message : String(err);
+    deps.logger.warn({ err }, `${what} failed: the Docker engine did not answer`);
+    throw new ApiError(503, `Docker engine unreachable: ${reason.slice(0, 300)}`);
+  }
+}
+
+export function registerContainerRoutes(app: Hono, deps: ApiDeps, auth: MiddlewareHandler): void {
+  const { supervisor } = deps;
+
+  app.get('/api/containers', async (c) => {
+    const containers = await viaEngine(deps, 'listing containers', () => supervisor.listContainers());
+    return c.json({ containers });
+  });
+
+  app.get('/api/containers/:ref', async (c) => {
+    const ref = readParam(c, 'ref', containerRefSchema);
+    const container = await viaEngine(deps, 'finding a container', () => supervisor.findContainer(ref));
+    if (container === null) throw new ApiError(404, `no container matches ${quote(ref)}`);
+    return c.json(container);
+  });
+
+  app.post('/api/containers/:ref/restart', auth, async (c) => {
+    const ref = readParam(c, 'ref', containerRefSchema);
+    const event = await viaEngine(deps, 'restarting a container', () => supervisor.restartNow(ref));
+    if (event === null) throw new ApiError(404, `no container matches ${quote(ref)}`);
+    deps.logger.info(
+      { container: event.container_name, status: event.status },
+      'restart requested through the API',
+    );
+    return c.json({ event });
+  });
+
+  app.post('/api/containers/:ref/reset', auth, async (c) => {
+    const ref = readParam(c, 'ref', containerRefSchema);
+    const container = await viaEngine(deps, 'finding a container', () => supervisor.findContainer(ref));
+    if (container === null) throw new ApiError(404, `no container matches ${quote(ref)}`);
+    const reset = await viaEngine(deps, 'resetting a container', () => supervisor.reset(container.id));
+    deps.logger.info({ container: container.name, reset }, 'reset requested through the API');
+    return c.json({ reset });
+  });
+}

@@ -1,0 +1,197 @@
+/**
+ * The zod schemas of everything the API accepts and answers. Handlers validate requests
+ * with them and `GET /api/openapi.json` is generated from them, so the document cannot
+ * drift from what the server does.
+ */
+import { z } from 'zod';
+import { LIST_ENTRY_PATTERN } from '../config/load.js';
+import { AUDIT_EVENT_TYPES, type AuditEvent, type ListName } from '../store/types.js';
+import type { ContainerView } from '../supervisor/types.js';
+
+export const MAX_LIST_ENTRIES = 1000;
+export const MAX_ENTRY_LENGTH = 255;
+export const MAX_EVENTS_LIMIT = 1000;
+export const DEFAULT_EVENTS_LIMIT = 100;
+export const LIST_NAMES: readonly ListName[] = ['excluded', 'selected'];
+
+const LIST_ENTRY_ERROR = 'must be a container name or 12-64 hex id';
+
+/** A type error that tells a missing field from a wrong one. */
+const typeError = (expected: string) => (issue: { input?: unknown }) =>
+  issue.input === undefined ? 'is required' : `must be ${expected}`;
+
+/** An entry of the excluded or selected list (SPEC §9). */
+export const listEntrySchema = z
+  .string({ error: typeError('a string') })
+  .min(1, LIST_ENTRY_ERROR)
+  .max(MAX_ENTRY_LENGTH, `must be at most ${MAX_ENTRY_LENGTH} characters`)
+  .regex(LIST_ENTRY_PATTERN, LIST_ENTRY_ERROR)
+  .meta({ description: 'A container name (`*` is a wildcard) or 12 to 64 hex characters of an id.' });
+
+/** A container as the API looks it up: a name, a full id or an id prefix (no wildcards). */
+export const CONTAINER_REF_PATTERN = /^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/;
+export const containerRefSchema = z
+  .string()
+  .max(MAX_ENTRY_LENGTH, `must be at most ${MAX_ENTRY_LENGTH} characters`)
+  .regex(
+    CONTAINER_REF_PATTERN,
+    'must be a container name, a full id or an id prefix of at least 12 hex characters',
+  )
+  .meta({ description: 'A container name, full id, or id prefix of at least 12 hex characters.' });
+
+/** `PUT /api/config/{list}` bodies: `{"excluded": [...]}` or `{"selected": [...]}`. */
+export function replaceListBodySchema(list: ListName) {
+  return z.strictObject({
+    [list]: z
+      .array(listEntrySchema, { error: typeError('an array of container names or ids') })
+      .max(MAX_LIST_ENTRIES, `must hold at most ${MAX_LIST_ENTRIES} entries`),
+  });
+}
+
+/** `POST /api/config/{list}` body. */
+export const addEntryBodySchema = z.strictObject({ name: listEntrySchema });
+
+const positiveInt = (what: string) =>
+  z
+    .string()
+    .regex(/^[1-9][0-9]{0,15}$/, `must be ${what}`)
+    .transform(Number)
+    .refine(Number.isSafeInteger, `must be ${what}`);
+
+const isoTime = z
+  .union([z.iso.datetime({ offset: true }), z.iso.date()], {
+    error: 'must be an ISO 8601 time such as 2026-11-21T12:34:56Z',
+  })
+  .meta({ description: 'ISO 8601 time (e.g. 2026-11-21T12:34:56Z) or date (2026-11-21).' });
+
+/** `GET /api/events` query; every value arrives as one string. */
+export const eventsQuerySchema = z.strictObject({
+  type: z
+    .enum(AUDIT_EVENT_TYPES, { error: `must be one of ${AUDIT_EVENT_TYPES.join(', ')}` })
+    .optional()
+    .meta({ description: 'Only events of this type.' }),
+  container: z
+    .string()
+    .max(MAX_ENTRY_LENGTH, `must be at most ${MAX_ENTRY_LENGTH} characters`)
+    .regex(CONTAINER_REF_PATTERN, 'must be a container name or an id prefix')
+    .optional()
+    .meta({ description: 'Only events of this container: its exact name or an id prefix.' }),
+  since: isoTime.optional().meta({ description: 'Only events at or after this time.' }),
+  before_id: positiveInt('a positive whole number')
+    .optional()
+    .meta({ description: 'Only events older than this id: pass `next_before_id` to get the next page.' }),
+  limit: z
+    .string()
+    .regex(/^[0-9]{1,4}$/, `must be a whole number from 1 to ${MAX_EVENTS_LIMIT}`)
+    .transform(Number)
+    .refine((n) => n >= 1 && n <= MAX_EVENTS_LIMIT, `must be a whole number from 1 to ${MAX_EVENTS_LIMIT}`)
+    .optional()
+    .meta({
+      description: `How many events, newest first (default ${DEFAULT_EVENTS_LIMIT}, at most ${MAX_EVENTS_LIMIT}).`,
+    }),
+});
+
+/** `GET /api/events/stream` query; the `Last-Event-ID` header takes the same value. */
+export const streamQuerySchema = z.strictObject({
+  last_event_id: z
+    .string()
+    .regex(/^[0-9]{1,16}$/, 'must be a whole number')
+    .transform(Number)
+    .refine(Number.isSafeInteger, 'must be a whole number')
+    .optional()
+    .meta({ description: 'Replay the events after this id first (same as the `Last-Event-ID` header).' }),
+});
+
+// Answers. Handlers do not validate these; the annotations make the compiler check them
+// against the domain types, and the OpenAPI document shows them.
+
+export const errorSchema = z.object({ error: z.string().meta({ description: 'What is wrong.' }) });
+
+export const auditEventSchema: z.ZodType<AuditEvent> = z
+  .object({
+    id: z.number().int(),
+    timestamp: z.string(),
+    event_type: z.enum(AUDIT_EVENT_TYPES),
+    container_id: z.string().nullable(),
+    container_name: z.string().nullable(),
+    status: z.string(),
+    restart_count: z.number().int().nullable(),
+    message: z.string(),
+    details: z.record(z.string(), z.unknown()),
+  })
+  .meta({ id: 'AuditEvent' });
+
+export const containerViewSchema: z.ZodType<ContainerView> = z
+  .object({
+    id: z.string(),
+    name: z.string(),
+    image: z.string(),
+    state: z.string(),
+    health: z.enum(['healthy', 'unhealthy', 'starting', 'none']),
+    monitored: z.boolean(),
+    excluded: z.boolean(),
+    enrolled_by: z.enum(['label', 'all', 'selected']).nullable(),
+    restart_count: z.number().int(),
+    last_restart_at: z.string().nullable(),
+    gave_up: z.boolean(),
+    labels: z.record(z.string(), z.string()),
+  })
+  .meta({ id: 'Container' });
+
+export const containersResponseSchema = z.object({ containers: z.array(containerViewSchema) });
+
+export const eventsResponseSchema = z.object({
+  events: z.array(auditEventSchema),
+  next_before_id: z
+    .number()
+    .int()
+    .nullable()
+    .meta({ description: 'Pass as `before_id` for the next (older) page; null when there is none.' }),
+});
+
+export const restartResponseSchema = z.object({ event: auditEventSchema });
+export const resetResponseSchema = z.object({
+  reset: z.boolean().meta({ description: 'False when autoheal had not given up on the container.' }),
+});
+
+export const healthResponseSchema = z.object({
+  status: z.enum(['ok', 'degraded']),
+  docker: z.object({
+    connected: z.boolean(),
+    last_event_at: z.string().nullable(),
+    reconnects: z.number().int(),
+  }),
+  queue: z
+    .record(z.string(), z.number())
+    .meta({ description: 'Heal queue counters: size, pending, dropped, …' }),
+  store: z.object({ ok: z.boolean(), last_error: z.string().nullable(), pending_writes: z.boolean() }),
+  uptime_s: z.number(),
+  version: z.string(),
+});
+
+const settingValue = z.union([z.string(), z.number(), z.boolean(), z.null(), z.array(z.string())]);
+export const configResponseSchema = z.object({
+  settings: z
+    .record(z.string(), settingValue)
+    .meta({ description: 'Effective settings by variable name; secrets are left out, URLs are masked.' }),
+  containers: z.object({
+    selected: z.array(z.string()),
+    excluded: z
+      .array(z.string())
+      .meta({ description: 'Effective: configuration entries, then the API-managed ones.' }),
+    excluded_by_config: z.array(z.string()),
+  }),
+});
+
+export function listResponseSchema(list: ListName) {
+  return list === 'excluded'
+    ? z.object({
+        excluded: z
+          .array(z.string())
+          .meta({ description: 'Effective list: configuration entries, then API-managed ones.' }),
+        excluded_by_config: z
+          .array(z.string())
+          .meta({ description: 'Entries from AUTOHEAL_EXCLUDE; they cannot be removed through the API.' }),
+      })
+    : z.object({ selected: z.array(z.string()) });
+}
