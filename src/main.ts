@@ -3,7 +3,11 @@
  * supervisor and the API, wire them, start, and stop cleanly on SIGTERM/SIGINT. No
  * decision is made here.
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { createApp } from './api/app.js';
+import { startServer } from './api/server.js';
+import { resolveApiToken } from './api/token.js';
 import { ConfigError, loadSettings, storeFile } from './config/load.js';
 import type { Settings } from './config/settings.js';
 import { DockerEngine } from './engine/docker-engine.js';
@@ -11,6 +15,7 @@ import { DockerEventSource } from './engine/event-source.js';
 import { detectOwnContainerId } from './engine/self.js';
 import { componentLogger, createRootLogger } from './log.js';
 import { MetricsRegistry } from './metrics.js';
+import { Notifier } from './notify/notifier.js';
 import { LowdbStore } from './store/lowdb-store.js';
 import { Supervisor } from './supervisor/supervisor.js';
 
@@ -94,7 +99,41 @@ async function main(): Promise<void> {
     logger: engineLogger,
   });
   registerEngineMetrics(metrics, events);
-  const supervisor = new Supervisor({ engine, store, settings, logger: root, metrics, selfId });
+  const notifier = new Notifier({ settings, logger: root, metrics });
+  const supervisor = new Supervisor({ engine, store, settings, logger: root, metrics, notifier, selfId });
+
+  let token: string;
+  try {
+    token = (await resolveApiToken(settings, componentLogger(root, 'api'))).token;
+  } catch (err) {
+    refuseToStart(`cannot set up the API token: ${errorText(err)}`);
+  }
+  const webDir = fileURLToPath(new URL('../web', import.meta.url));
+  const api = createApp({
+    settings,
+    store,
+    supervisor,
+    engineStatus: () => events.status(),
+    queueStatus: () => supervisor.queueStatus(),
+    metrics,
+    token,
+    logger: root,
+    version: VERSION,
+    startedAt: new Date(),
+    ...(existsSync(webDir) ? { webDir } : {}),
+  });
+  let server: Awaited<ReturnType<typeof startServer>>;
+  try {
+    server = await startServer(
+      api,
+      { host: settings.apiHost, port: settings.apiPort },
+      componentLogger(root, 'api'),
+    );
+  } catch (err) {
+    refuseToStart(
+      `cannot listen on AUTOHEAL_API_HOST=${settings.apiHost} AUTOHEAL_API_PORT=${settings.apiPort}: ${errorText(err)}`,
+    );
+  }
 
   log.info(
     {
@@ -104,6 +143,7 @@ async function main(): Promise<void> {
       concurrency: settings.concurrency,
       data_dir: settings.dataDir,
       self_id: selfId?.slice(0, 12) ?? null,
+      api: `http://${settings.apiHost.includes(':') ? `[${settings.apiHost}]` : settings.apiHost}:${server.port}`,
     },
     'autoheal starting',
   );
@@ -123,8 +163,10 @@ async function main(): Promise<void> {
     }
     stopping = true;
     log.info({ signal }, 'shutting down');
+    await server.close();
     await events.stop();
     await supervisor.stop();
+    await notifier.drain(2_000);
     await store.close();
     log.info('stopped; the store is flushed');
     process.exit(0);

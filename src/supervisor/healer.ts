@@ -482,6 +482,15 @@ export class Healer {
         durationMs,
         stopTimeoutS,
       });
+      if (action === 'restart') {
+        // As willfarrell/docker-autoheal does: the script runs after every attempt.
+        this.d.notifier?.runPostRestartScript({
+          containerName: c.name,
+          containerId: c.id,
+          state: 'failed',
+          stopTimeoutS,
+        });
+      }
       const retryAt = updated ? nextAttemptAt(updated, this.d.settings) : null;
       if (retryAt !== null && action === 'restart' && !this.stopped)
         this.schedule(c, 'retry', retryAt, 'retry', reportedAtMs);

@@ -153,10 +153,12 @@ export class Supervisor implements SupervisorControl {
     }
   }
 
+  /** `size`/`dropped`: the event intake; `pending`: heals queued, running or scheduled. */
   queueStatus(): {
     size: number;
     capacity: number;
     dropped: number;
+    pending: number;
     heals_waiting: number;
     heals_running: number;
     heals_scheduled: number;
@@ -165,6 +167,7 @@ export class Supervisor implements SupervisorControl {
     const heals = this.healer.status();
     return {
       ...this.intake.status(),
+      pending: heals.waiting + heals.running + heals.scheduled,
       heals_waiting: heals.waiting,
       heals_running: heals.running,
       heals_scheduled: heals.scheduled,
