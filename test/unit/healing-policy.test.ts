@@ -1,0 +1,305 @@
+/**
+ * The healing policy end to end through the supervisor, against the fake engine, with
+ * vitest's fake clock: back-off, give-up and re-arm, retry of a failed restart, grace
+ * period, the action label, dependents and notifications. No test sleeps.
+ */
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { loadSettings } from '../../src/config/load.js';
+import { silentLogger } from '../../src/log.js';
+import { MetricsRegistry } from '../../src/metrics.js';
+import type { Notification } from '../../src/notify/message.js';
+import { MemoryStore } from '../../src/store/memory-store.js';
+import { Supervisor } from '../../src/supervisor/supervisor.js';
+import { FakeEngine } from '../support/fake-engine.js';
+
+const S = 1000;
+const running: Supervisor[] = [];
+
+beforeEach(() => {
+  vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'Date'] });
+  vi.setSystemTime(new Date('2026-11-21T12:00:00Z'));
+});
+
+afterEach(async () => {
+  for (const s of running.splice(0)) await s.stop(10);
+  vi.useRealTimers();
+});
+
+class RecordingNotifier {
+  readonly sent: Notification[] = [];
+  readonly scripts: Array<{ containerName: string; state: string }> = [];
+  notify(n: Notification): void {
+    this.sent.push(n);
+  }
+  runPostRestartScript(call: {
+    containerName: string;
+    containerId: string;
+    state: string;
+    stopTimeoutS: number;
+  }): void {
+    this.scripts.push({ containerName: call.containerName, state: call.state });
+  }
+}
+
+function setup(env: Record<string, string> = {}, store = new MemoryStore({ eventsMax: 5000 })) {
+  const settings = loadSettings({
+    env: { AUTOHEAL_DATA_DIR: '/nonexistent', AUTOHEAL_INTERVAL: '3600', ...env },
+  });
+  const engine = new FakeEngine();
+  const notifier = new RecordingNotifier();
+  const supervisor = new Supervisor({
+    engine,
+    store,
+    settings,
+    logger: silentLogger(),
+    metrics: new MetricsRegistry(),
+    notifier,
+    selfId: null,
+    now: () => Date.now(),
+  });
+  running.push(supervisor);
+  const trail = (id: string) =>
+    store
+      .list({ limit: 5000 })
+      .filter((e) => e.container_id === id)
+      .reverse()
+      .map((e) => `${e.event_type}/${e.status}`);
+  const advance = async (ms: number) => {
+    await vi.advanceTimersByTimeAsync(ms);
+    await supervisor.settled();
+  };
+  /** The container's healthcheck fails again right after each restart. */
+  const turnUnhealthy = async (id: string) => {
+    engine.setHealth(id, 'unhealthy');
+    supervisor.onEngineEvent(engine.event(id, 'health_status'));
+    await supervisor.settled();
+  };
+  return { settings, engine, store, notifier, supervisor, trail, advance, turnUnhealthy };
+}
+
+describe('restart-loop damping through the supervisor', () => {
+  it('a container that keeps failing is restarted after 0, 10, 20, 40 s, recorded as backoff skips', async () => {
+    const { engine, store, turnUnhealthy, advance } = setup();
+    const web = engine.add({ name: 'web', labels: { autoheal: 'true' } });
+    const restartTimes: number[] = [];
+    const t0 = Date.now();
+    for (let i = 0; i < 4; i += 1) {
+      await turnUnhealthy(web.id);
+      // Wait until the scheduled retry has restarted it.
+      for (let s = 0; s < 100 && engine.restartsOf(web.id).length === i; s += 1) await advance(S);
+      restartTimes.push(Math.round((Date.now() - t0) / S));
+    }
+    const gaps = restartTimes.map((t, i) => t - (restartTimes[i - 1] ?? 0));
+    expect(gaps).toEqual([0, 10, 20, 40]);
+    const backoffs = store.list({ type: 'skipped' }).reverse();
+    expect(backoffs.map((e) => e.status)).toEqual(['backoff', 'backoff', 'backoff']);
+    expect(backoffs.map((e) => e.details.wait_s)).toEqual([10, 20, 40]);
+    expect(store.list({ type: 'restart' }).map((e) => e.details.trigger)).toEqual([
+      'retry',
+      'retry',
+      'retry',
+      'event',
+    ]);
+  });
+
+  it('staying healthy for the reset period starts the back-off over', async () => {
+    const { engine, supervisor, turnUnhealthy, advance } = setup({ AUTOHEAL_BACKOFF_RESET: '60' });
+    const web = engine.add({ name: 'web', labels: { autoheal: 'true' } });
+    await turnUnhealthy(web.id);
+    expect(engine.restartsOf(web.id)).toHaveLength(1);
+    engine.setHealth(web.id, 'healthy');
+    supervisor.onEngineEvent(engine.event(web.id, 'health_status'));
+    await advance(61 * S);
+    await turnUnhealthy(web.id);
+    expect(engine.restartsOf(web.id)).toHaveLength(2); // at once, no back-off
+  });
+
+  it('gives up after AUTOHEAL_MAX_RESTARTS in the window, notifies, and leaves it alone', async () => {
+    const { engine, supervisor, store, notifier, trail, turnUnhealthy, advance } = setup({
+      AUTOHEAL_MAX_RESTARTS: '3',
+      AUTOHEAL_BACKOFF_INITIAL: '1',
+      AUTOHEAL_BACKOFF_MAX: '1',
+    });
+    const web = engine.add({ name: 'web', labels: { autoheal: 'true' } });
+    for (let i = 0; i < 3; i += 1) {
+      await turnUnhealthy(web.id);
+      await advance(2 * S);
+    }
+    expect(engine.restartsOf(web.id)).toHaveLength(3);
+    await turnUnhealthy(web.id);
+    expect(store.list({ type: 'gave_up' })).toHaveLength(1);
+    expect(notifier.sent.map((n) => n.kind)).toContain('gave_up');
+    // The reconcile keeps finding it unhealthy: nothing more happens, nothing more is recorded.
+    const before = trail(web.id).length;
+    for (let i = 0; i < 3; i += 1) {
+      await supervisor.reconcile('interval');
+      await advance(60 * S);
+    }
+    expect(engine.restartsOf(web.id)).toHaveLength(3);
+    expect(trail(web.id)).toHaveLength(before);
+    expect((await supervisor.findContainer('web'))?.gave_up).toBe(true);
+  });
+
+  it('a given-up container is re-armed when it turns healthy', async () => {
+    const { engine, supervisor, turnUnhealthy, advance } = setup({
+      AUTOHEAL_MAX_RESTARTS: '1',
+      AUTOHEAL_BACKOFF_INITIAL: '1',
+      AUTOHEAL_BACKOFF_MAX: '1',
+    });
+    const web = engine.add({ name: 'web', labels: { autoheal: 'true' } });
+    await turnUnhealthy(web.id);
+    await advance(2 * S);
+    await turnUnhealthy(web.id);
+    expect((await supervisor.findContainer('web'))?.gave_up).toBe(true);
+    engine.setHealth(web.id, 'healthy');
+    supervisor.onEngineEvent(engine.event(web.id, 'health_status'));
+    await supervisor.settled();
+    expect((await supervisor.findContainer('web'))?.gave_up).toBe(false);
+    await turnUnhealthy(web.id);
+    expect(engine.restartsOf(web.id)).toHaveLength(2);
+  });
+
+  it('a reset through the API re-arms a given-up container and heals it at once', async () => {
+    const { engine, supervisor, store, turnUnhealthy, advance } = setup({
+      AUTOHEAL_MAX_RESTARTS: '1',
+      AUTOHEAL_BACKOFF_INITIAL: '1',
+      AUTOHEAL_BACKOFF_MAX: '1',
+    });
+    supervisor.onEngineConnected({ reconnect: false });
+    const web = engine.add({ name: 'web', labels: { autoheal: 'true' } });
+    await turnUnhealthy(web.id);
+    await advance(2 * S);
+    await turnUnhealthy(web.id);
+    expect(await supervisor.reset('web')).toBe(true);
+    await advance(0);
+    expect(engine.restartsOf(web.id)).toHaveLength(2);
+    expect(store.list({ type: 'config_change' })[0]).toMatchObject({
+      status: 'reset',
+      container_name: 'web',
+    });
+    expect(await supervisor.reset('nope')).toBe(false);
+  });
+
+  it('the damping state survives a restart of autoheal', async () => {
+    const store = new MemoryStore({ eventsMax: 5000 });
+    const first = setup({}, store);
+    const web = first.engine.add({ name: 'web', labels: { autoheal: 'true' } });
+    await first.turnUnhealthy(web.id);
+    await first.supervisor.stop(10);
+    const second = setup({}, store);
+    second.engine.containers.set(web.id, { ...web, health: 'unhealthy' });
+    second.supervisor.onEngineEvent(second.engine.event(web.id, 'health_status'));
+    await second.supervisor.settled();
+    expect(second.engine.restartsOf(web.id)).toHaveLength(0);
+    expect(store.list({ type: 'skipped' })[0]).toMatchObject({ status: 'backoff' });
+  });
+
+  it('a failed restart is retried on the back-off without another event, with the error recorded', async () => {
+    const { engine, store, notifier, turnUnhealthy, advance } = setup();
+    const web = engine.add({ name: 'web', labels: { autoheal: 'true' } });
+    engine.failNextRestart = web.id;
+    await turnUnhealthy(web.id);
+    const failed = store.list({ type: 'restart' })[0];
+    expect(failed).toMatchObject({ status: 'failed' });
+    expect(failed?.message).toMatch(/driver failed programming external connectivity; retrying in 10 s$/);
+    expect(notifier.sent.map((n) => n.kind)).toEqual(['restart_failed']);
+    expect(notifier.scripts).toEqual([{ containerName: 'web', state: 'failed' }]);
+    await advance(10 * S);
+    expect(engine.restartsOf(web.id)).toHaveLength(2);
+    expect(store.list({ type: 'restart' })[0]).toMatchObject({
+      status: 'success',
+      details: { trigger: 'retry' },
+    });
+  });
+});
+
+describe('grace period', () => {
+  it('a container still unhealthy when its grace period ends is restarted', async () => {
+    const { engine, trail, turnUnhealthy, advance } = setup({ AUTOHEAL_GRACE_PERIOD: '30' });
+    const web = engine.add({ name: 'web', labels: { autoheal: 'true' } });
+    await turnUnhealthy(web.id);
+    await advance(29 * S);
+    expect(engine.restarts).toEqual([]);
+    await advance(1 * S);
+    expect(engine.restartsOf(web.id)).toHaveLength(1);
+    expect(trail(web.id)).toEqual(['auto_monitor/enabled', 'unhealthy/detected', 'restart/success']);
+  });
+
+  it('a container that recovers within its grace period is left alone', async () => {
+    const { engine, supervisor, trail, turnUnhealthy, advance } = setup();
+    const web = engine.add({ name: 'web', labels: { autoheal: 'true', 'autoheal.grace': '30' } });
+    await turnUnhealthy(web.id);
+    await advance(10 * S);
+    engine.setHealth(web.id, 'healthy');
+    supervisor.onEngineEvent(engine.event(web.id, 'health_status'));
+    await advance(60 * S);
+    expect(engine.restarts).toEqual([]);
+    expect(trail(web.id)).toEqual(['auto_monitor/enabled', 'unhealthy/detected', 'skipped/recovered']);
+  });
+
+  it('the label autoheal.grace overrides AUTOHEAL_GRACE_PERIOD', async () => {
+    const { engine, turnUnhealthy } = setup({ AUTOHEAL_GRACE_PERIOD: '30' });
+    const web = engine.add({ name: 'web', labels: { autoheal: 'true', 'autoheal.grace': '0' } });
+    await turnUnhealthy(web.id);
+    expect(engine.restartsOf(web.id)).toHaveLength(1);
+  });
+});
+
+describe('actions and dependents', () => {
+  it('autoheal.action=stop stops the container and records it', async () => {
+    const { engine, store, notifier, turnUnhealthy } = setup();
+    const web = engine.add({ name: 'web', labels: { autoheal: 'true', 'autoheal.action': 'stop' } });
+    await turnUnhealthy(web.id);
+    expect(engine.restarts).toEqual([]);
+    expect(engine.stops).toEqual([{ id: web.id, stopTimeoutS: 10 }]);
+    expect(store.list({ type: 'stop' })[0]).toMatchObject({ status: 'success', container_name: 'web' });
+    expect(notifier.sent.map((n) => n.kind)).toEqual(['stop']);
+  });
+
+  it('autoheal.action=notify only records and notifies, once per unhealthy spell', async () => {
+    const { engine, supervisor, store, notifier, turnUnhealthy } = setup();
+    const web = engine.add({ name: 'web', labels: { autoheal: 'true', 'autoheal.action': 'notify' } });
+    await turnUnhealthy(web.id);
+    await supervisor.reconcile('interval');
+    await supervisor.settled();
+    expect(engine.restarts).toEqual([]);
+    expect(store.list({ type: 'skipped' }).map((e) => e.status)).toEqual(['notify_only']);
+    expect(notifier.sent.map((n) => n.kind)).toEqual(['unhealthy_notify']);
+  });
+
+  it('containers using the healed container network are restarted after it, in order', async () => {
+    const { engine, store, turnUnhealthy } = setup();
+    const vpn = engine.add({ name: 'vpn', labels: { autoheal: 'true', 'autoheal.dependents': 'restart' } });
+    const b = engine.add({ name: 'b-client', networkMode: `container:${vpn.id}` });
+    const a = engine.add({ name: 'a-client', networkMode: `container:${vpn.id}` });
+    engine.add({ name: 'unrelated', networkMode: 'bridge' });
+    await turnUnhealthy(vpn.id);
+    expect(engine.restarts.map((r) => r.id)).toEqual([vpn.id, a.id, b.id]);
+    const deps = store.list({ type: 'restart' }).filter((e) => e.details.trigger === 'dependent');
+    expect(deps.map((e) => e.container_name).reverse()).toEqual(['a-client', 'b-client']);
+    expect(deps[0]?.details).toMatchObject({ dependency: 'vpn' });
+  });
+
+  it('without the label (or AUTOHEAL_RESTART_DEPENDENTS) dependents are left alone', async () => {
+    const { engine, turnUnhealthy } = setup();
+    const vpn = engine.add({ name: 'vpn', labels: { autoheal: 'true' } });
+    engine.add({ name: 'client', networkMode: `container:${vpn.id}` });
+    await turnUnhealthy(vpn.id);
+    expect(engine.restarts.map((r) => r.id)).toEqual([vpn.id]);
+    const global = setup({ AUTOHEAL_RESTART_DEPENDENTS: 'true' });
+    const vpn2 = global.engine.add({ name: 'vpn', labels: { autoheal: 'true' } });
+    global.engine.add({ name: 'client', networkMode: `container:${vpn2.id}` });
+    await global.turnUnhealthy(vpn2.id);
+    expect(global.engine.restarts).toHaveLength(2);
+  });
+
+  it('a successful restart notifies and runs the post-restart script', async () => {
+    const { engine, notifier, turnUnhealthy } = setup();
+    const web = engine.add({ name: 'web', labels: { autoheal: 'true' } });
+    await turnUnhealthy(web.id);
+    expect(notifier.sent).toMatchObject([
+      { kind: 'restart', containerName: 'web', reason: 'health_status: unhealthy' },
+    ]);
+    expect(notifier.scripts).toEqual([{ containerName: 'web', state: 'running' }]);
+  });
+});
