@@ -32,12 +32,18 @@ export interface StartOptions {
   waitConnected?: boolean;
   /** How long to wait for it (default 30 s). */
   connectTimeoutMs?: number;
+  /** Reuse a data directory (e.g. of a stopped autoheal) instead of a fresh one. */
+  dataDir?: string;
 }
 
 export interface AutohealProcess {
   readonly labelKey: string;
   readonly dataDir: string;
   readonly logs: readonly LogLine[];
+  /** `http://127.0.0.1:<port>`, once the API listens. */
+  apiUrl(): Promise<string>;
+  /** The API token autoheal generated into its data directory. */
+  token(): Promise<string>;
   /** Resolves with the first log line matching the predicate (past or future). */
   waitForLog(predicate: (line: LogLine) => boolean, timeoutMs?: number, what?: string): Promise<LogLine>;
   /** The audit events on disk, oldest first ([] while the file does not exist yet). */
@@ -89,7 +95,7 @@ export async function startAutoheal(options: StartOptions = {}): Promise<Autohea
   if (!existsSync(MAIN)) {
     throw new Error(`${MAIN} does not exist: run \`npm run build\` first (\`npm test\` does it)`);
   }
-  const dataDir = await mkdtemp(join(tmpdir(), 'autoheal-e2e-'));
+  const dataDir = options.dataDir ?? (await mkdtemp(join(tmpdir(), 'autoheal-e2e-')));
   const labelKey = options.env?.AUTOHEAL_CONTAINER_LABEL ?? uniqueLabelKey();
   const env = {
     ...baseEnv(),
@@ -220,6 +226,13 @@ export async function startAutoheal(options: StartOptions = {}): Promise<Autohea
           logWaiters.add(done);
         });
       }
+    },
+    async apiUrl() {
+      const line = await handle.waitForLog((l) => l.json?.msg === 'API listening', 30_000, 'the API to listen');
+      return `http://127.0.0.1:${String(line.json?.port)}`;
+    },
+    async token() {
+      return (await readFile(join(dataDir, 'api-token'), 'utf8')).trim();
     },
     readAudit,
     waitForAudit(predicate, timeoutMs = 30_000, what = 'a matching audit event') {
