@@ -64,6 +64,10 @@ export interface HealthContainerOptions {
   healthy?: boolean;
   /** `--health-start-period` in seconds. */
   startPeriod?: number;
+  /** Replaces the healthcheck command, e.g. `false` for a container that never recovers. */
+  healthCmd?: string;
+  /** `--network`, e.g. `container:<id>` to share another container's network namespace. */
+  network?: string;
 }
 
 const created = new Set<string>();
@@ -104,7 +108,7 @@ export async function createHealthContainer(options: HealthContainerOptions = {}
   for (const [key, value] of Object.entries(labels)) args.push('--label', `${key}=${value}`);
   args.push(
     '--health-cmd',
-    'test -f /tmp/healthy',
+    options.healthCmd ?? 'test -f /tmp/healthy',
     '--health-interval',
     '1s',
     '--health-retries',
@@ -116,6 +120,7 @@ export async function createHealthContainer(options: HealthContainerOptions = {}
   );
   if (options.startPeriod !== undefined) args.push('--health-start-period', `${options.startPeriod}s`);
   if (options.stopTimeout !== undefined) args.push('--stop-timeout', String(options.stopTimeout));
+  if (options.network !== undefined) args.push('--network', options.network);
   args.push(TEST_IMAGE, 'sh', '-c', containerScript(options.ignoreSigterm === true));
   const id = await docker(args);
   created.add(id);
