@@ -52,7 +52,12 @@ describe('the API against the real engine', () => {
   it('lists the container as monitored, and refuses a change without the token', async () => {
     const res = await call('GET', `/api/containers/${web.name}`);
     expect(res.status).toBe(200);
-    expect(await res.json()).toMatchObject({ id: web.id, name: web.name, monitored: true, enrolled_by: 'label' });
+    expect(await res.json()).toMatchObject({
+      id: web.id,
+      name: web.name,
+      monitored: true,
+      enrolled_by: 'label',
+    });
     const refused = await call('POST', '/api/config/excluded', { name: web.name }, false);
     expect(refused.status).toBe(401);
     expect(refused.headers.get('www-authenticate')).toMatch(/^Bearer/);

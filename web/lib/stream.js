@@ -1,0 +1,98 @@
+/**
+ * The live audit stream: one EventSource on `/api/events/stream` shared by every view, with
+ * the connection state the header shows. The browser reconnects by itself (sending
+ * Last-Event-ID); when it gives up (the server answered an error, or autoheal was down),
+ * this reopens the stream with back-off and `?last_event_id=`, so no event is missed.
+ */
+
+const RETRY_MIN_MS = 1000;
+const RETRY_MAX_MS = 30_000;
+
+/** States: `connecting`, `live`, `offline` (retrying after a delay). */
+export class LiveStream {
+  #source = null;
+  #lastId = null;
+  #retryMs = RETRY_MIN_MS;
+  #retryTimer = null;
+  #eventListeners = new Set();
+  #stateListeners = new Set();
+  state = 'connecting';
+  retryAt = null;
+
+  /** Starts streaming the events after `lastId` (null: only new ones). */
+  start(lastId) {
+    this.#lastId = lastId;
+    this.#open();
+  }
+
+  /** `listener(event)` for every audit event, in id order. Returns an unsubscribe function. */
+  onEvent(listener) {
+    this.#eventListeners.add(listener);
+    return () => this.#eventListeners.delete(listener);
+  }
+
+  /** `listener(state)` whenever the connection state changes. */
+  onState(listener) {
+    this.#stateListeners.add(listener);
+    listener(this.state);
+    return () => this.#stateListeners.delete(listener);
+  }
+
+  #setState(state) {
+    if (this.state === state) return;
+    this.state = state;
+    for (const listener of this.#stateListeners) listener(state);
+  }
+
+  #open() {
+    this.#retryTimer = null;
+    this.retryAt = null;
+    this.#setState('connecting');
+    const url =
+      this.#lastId === null ? '/api/events/stream' : `/api/events/stream?last_event_id=${this.#lastId}`;
+    const source = new EventSource(url);
+    this.#source = source;
+    source.addEventListener('open', () => {
+      this.#retryMs = RETRY_MIN_MS;
+      this.#setState('live');
+    });
+    source.addEventListener('audit', (message) => {
+      let event;
+      try {
+        event = JSON.parse(message.data);
+      } catch {
+        return;
+      }
+      if (typeof event?.id !== 'number') return;
+      if (this.#lastId !== null && event.id <= this.#lastId) return;
+      this.#lastId = event.id;
+      for (const listener of this.#eventListeners) listener(event);
+    });
+    source.addEventListener('error', () => {
+      if (source.readyState === EventSource.CONNECTING) {
+        // The browser retries by itself, with Last-Event-ID.
+        this.#setState('connecting');
+        return;
+      }
+      source.close();
+      this.#source = null;
+      this.#scheduleRetry();
+    });
+  }
+
+  #scheduleRetry() {
+    const delay = this.#retryMs;
+    this.#retryMs = Math.min(RETRY_MAX_MS, this.#retryMs * 2);
+    this.retryAt = Date.now() + delay;
+    this.#setState('offline');
+    this.#retryTimer = setTimeout(() => this.#open(), delay);
+  }
+
+  /** Reconnects now (the indicator's button). */
+  reconnectNow() {
+    if (this.#retryTimer !== null) clearTimeout(this.#retryTimer);
+    this.#source?.close();
+    this.#retryMs = RETRY_MIN_MS;
+    this.#open();
+  }
+}
