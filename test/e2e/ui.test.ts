@@ -4,7 +4,7 @@
  * sees and does: health changes, a heal appearing live, excluding a container with the
  * token, a wrong token, the engine banner. The run also writes the README's screenshots.
  */
-import { mkdir, readFile } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { type Browser, type BrowserContext, chromium, type Locator, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -55,12 +55,6 @@ let context: BrowserContext;
 let page: Page;
 /** Page errors and CSP violations, reported by the browser; the UI must cause none. */
 const pageProblems: string[] = [];
-
-/** The API's address, from autoheal's "API listening" log line (it binds port 0). */
-async function apiUrlOf(p: AutohealProcess): Promise<string> {
-  const line = await p.waitForLog((l) => l.json?.msg === 'API listening', 30_000, 'the API to listen');
-  return `http://127.0.0.1:${String(line.json?.port)}`;
-}
 
 async function newPage(ctx: BrowserContext): Promise<Page> {
   const p = await ctx.newPage();
@@ -122,8 +116,8 @@ beforeAll(async () => {
   ah = await startAutoheal({
     env: { AUTOHEAL_CONTAINER_LABEL: labelKey, AUTOHEAL_INTERVAL: '2', AUTOHEAL_EXCLUDE: configExcluded },
   });
-  baseUrl = await apiUrlOf(ah);
-  token = (await readFile(join(ah.dataDir, 'api-token'), 'utf8')).trim();
+  baseUrl = await ah.apiUrl();
+  token = await ah.token();
   browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
   context = await browser.newContext({ viewport: { width: 1280, height: 800 }, colorScheme: 'light' });
   page = await newPage(context);
@@ -303,7 +297,7 @@ describe('the web UI in a real browser', () => {
     });
     const p = await newPage(context);
     try {
-      await p.goto(`${await apiUrlOf(cut)}/#/containers`);
+      await p.goto(`${await cut.apiUrl()}/#/containers`);
       const banner = p.locator('#banner');
       await banner.waitFor({ state: 'visible', timeout: UI_TIMEOUT });
       expect(await banner.textContent()).toContain('cannot reach the Docker engine');
