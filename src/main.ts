@@ -106,6 +106,7 @@ async function main(): Promise<void> {
   try {
     token = (await resolveApiToken(settings, componentLogger(root, 'api'))).token;
   } catch (err) {
+    await store.close();
     refuseToStart(`cannot set up the API token: ${errorText(err)}`);
   }
   const webDir = fileURLToPath(new URL('../web', import.meta.url));
@@ -130,6 +131,7 @@ async function main(): Promise<void> {
       componentLogger(root, 'api'),
     );
   } catch (err) {
+    await store.close();
     refuseToStart(
       `cannot listen on AUTOHEAL_API_HOST=${settings.apiHost} AUTOHEAL_API_PORT=${settings.apiPort}: ${errorText(err)}`,
     );
