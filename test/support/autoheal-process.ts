@@ -228,7 +228,11 @@ export async function startAutoheal(options: StartOptions = {}): Promise<Autohea
       }
     },
     async apiUrl() {
-      const line = await handle.waitForLog((l) => l.json?.msg === 'API listening', 30_000, 'the API to listen');
+      const line = await handle.waitForLog(
+        (l) => l.json?.msg === 'API listening',
+        30_000,
+        'the API to listen',
+      );
       return `http://127.0.0.1:${String(line.json?.port)}`;
     },
     async token() {

@@ -32,7 +32,10 @@ export async function openAuditStream(url: string, lastEventId?: number): Promis
           const block = buffer.slice(0, end);
           buffer = buffer.slice(end + 2);
           const lines = block.split('\n');
-          const type = lines.find((l) => l.startsWith('event:'))?.slice(6).trim();
+          const type = lines
+            .find((l) => l.startsWith('event:'))
+            ?.slice(6)
+            .trim();
           const data = lines
             .filter((l) => l.startsWith('data:'))
             .map((l) => l.slice(5).trimStart())
@@ -53,7 +56,9 @@ export async function openAuditStream(url: string, lastEventId?: number): Promis
         const found = events.find(predicate);
         if (found) return found;
         if (Date.now() > deadline) {
-          throw new Error(`SSE: no ${what} within ${timeoutMs} ms; saw ${events.map((e) => e.event_type).join(', ')}`);
+          throw new Error(
+            `SSE: no ${what} within ${timeoutMs} ms; saw ${events.map((e) => e.event_type).join(', ')}`,
+          );
         }
         await sleep(100);
       }
