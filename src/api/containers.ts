@@ -37,8 +37,19 @@ export function registerContainerRoutes(app: Hono, deps: ApiDeps, auth: Middlewa
 
   app.post('/api/containers/:ref/restart', auth, async (c) => {
     const ref = readParam(c, 'ref', containerRefSchema);
-    const event = await viaEngine(deps, 'restarting a container', () => supervisor.restartNow(ref));
-    if (event === null) throw new ApiError(404, `no container matches ${quote(ref)}`);
+    const result = await viaEngine(deps, 'restarting a container', () => supervisor.restartNow(ref));
+    if (!result.ok) {
+      if (result.reason === 'not_found') throw new ApiError(404, `no container matches ${quote(ref)}`);
+      throw new ApiError(
+        409,
+        result.reason === 'busy'
+          ? `a heal of ${quote(ref)} is already queued or running; try again when it is done`
+          : result.reason === 'self'
+            ? 'autoheal does not restart its own container'
+            : 'autoheal is shutting down',
+      );
+    }
+    const event = result.event;
     deps.logger.info(
       { container: event.container_name, status: event.status },
       'restart requested through the API',

@@ -195,6 +195,10 @@ export class AuditLog {
     return this.#monitoredIds.delete(id);
   }
 
+  knownContainerIds(): string[] {
+    return [...new Set([...this.#monitoredIds, ...this.#healRecords.keys()])];
+  }
+
   getHealRecord(id: string): HealRecord | null {
     const r = this.#healRecords.get(id);
     return r ? copyHealRecord(r) : null;

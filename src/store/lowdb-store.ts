@@ -171,6 +171,10 @@ export class LowdbStore implements AuditStore {
     return this.#log.getList(name);
   }
 
+  knownContainerIds(): string[] {
+    return this.#log.knownContainerIds();
+  }
+
   getHealRecord(id: string): HealRecord | null {
     return this.#log.getHealRecord(id);
   }

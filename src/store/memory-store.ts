@@ -55,6 +55,10 @@ export class MemoryStore implements AuditStore {
     return this.#log.getList(name);
   }
 
+  knownContainerIds(): string[] {
+    return this.#log.knownContainerIds();
+  }
+
   getHealRecord(id: string): HealRecord | null {
     return this.#log.getHealRecord(id);
   }

@@ -95,6 +95,8 @@ export interface AuditStore {
   markMonitored(id: string): boolean;
   /** Forgets a destroyed container's id (its audit history stays). */
   forgetMonitored(id: string): void;
+  /** Ids with per-container state (monitored, or a heal record), so a reconcile can prune the gone. */
+  knownContainerIds(): string[];
   getHealRecord(id: string): HealRecord | null;
   /** Stores (or, with null, forgets) a container's heal record. */
   setHealRecord(id: string, record: HealRecord | null): void;

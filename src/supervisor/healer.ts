@@ -33,6 +33,7 @@ import {
   recordAttempt,
   recordGiveUp,
 } from './restart-policy.js';
+import type { RestartNowResult } from './types.js';
 
 /** What the healer needs from the notifier (src/notify): fire and forget. */
 export interface HealNotifier {
@@ -91,6 +92,8 @@ export class Healer {
     { name: string; trigger: HealTrigger; action: 'restart' | 'stop'; sinceMs: number }
   >();
   private readonly warnedLabels = new Set<string>();
+  /** Containers reported unhealthy again while their heal was running. */
+  private readonly recheck = new Set<string>();
   private readonly restarts;
   private readonly skips;
   private readonly latency;
@@ -124,6 +127,11 @@ export class Healer {
       scheduled: this.scheduled.size,
       merged: this.queue.merged,
     };
+  }
+
+  /** autoheal's own restart (or stop) of this container is running now. */
+  restarting(id: string): boolean {
+    return this.inFlight.has(id);
   }
 
   /** A heal is queued, running or scheduled for this container. */
@@ -171,6 +179,9 @@ export class Healer {
     if (this.stopped) return;
     const log = containerLogger(this.log, c.name, c.id);
     if (this.busy(c.id)) {
+      // A running heal may already have inspected the container; if it finds it recovered,
+      // this newer report must not be lost (Docker sends no further health_status).
+      if (trigger === 'event' && this.queue.has(c.id)) this.recheck.add(c.id);
       log.debug({ trigger }, 'heal already pending: report merged');
       return;
     }
@@ -206,9 +217,13 @@ export class Healer {
     }
   }
 
-  /** A container is healthy: the reset clock starts, a given-up one is re-armed, a pending heal is called off. */
-  healthy(c: ContainerIdentity): void {
-    const pending = this.scheduled.get(c.id);
+  /**
+   * A container is healthy: the reset clock starts, a given-up one is re-armed. A health
+   * event also calls off a pending heal; a reconcile's list does not, since it may predate
+   * the unhealthy event that scheduled it (the heal re-inspects anyway).
+   */
+  healthy(c: ContainerIdentity, source: 'event' | 'reconcile'): void {
+    const pending = source === 'event' ? this.scheduled.get(c.id) : undefined;
     if (pending) {
       this.cancel(c.id);
       this.skips.inc({ reason: 'recovered' });
@@ -237,14 +252,15 @@ export class Healer {
   forget(id: string): void {
     this.cancel(id);
     this.warnedLabels.delete(id);
+    this.recheck.delete(id);
     this.d.store.setHealRecord(id, null);
   }
 
   /** An operator's reset: re-armed, back-off forgotten. True when there was anything to reset. */
   reset(c: ContainerIdentity): boolean {
     const existing = this.d.store.getHealRecord(c.id);
-    this.cancel(c.id);
     if (!existing || (existing.gaveUpAt === null && existing.consecutive === 0)) return false;
+    this.cancel(c.id);
     this.save(c.id, rearm(existing));
     this.append({
       event_type: 'config_change',
@@ -258,10 +274,17 @@ export class Healer {
     return true;
   }
 
-  /** Restart now, as an operator asked (not damped, not counted towards giving up). */
-  restartNow(c: ContainerIdentity): Promise<AuditEvent | null> {
+  /**
+   * Restart now, as an operator asked (not damped, not counted towards giving up). Refused
+   * while a heal of it is queued or running: merging would hand the operator the outcome
+   * of another heal (a back-off skip, say) as if it were theirs.
+   */
+  async restartNow(c: ContainerIdentity): Promise<RestartNowResult> {
+    if (this.stopped) return { ok: false, reason: 'stopping' };
+    if (this.queue.has(c.id)) return { ok: false, reason: 'busy' };
     this.cancel(c.id);
-    return this.queue.enqueue(c.id, () => this.heal(c, 'api', this.d.now())).promise;
+    const event = await this.queue.enqueue(c.id, () => this.heal(c, 'api', this.d.now())).promise;
+    return event ? { ok: true, event } : { ok: false, reason: 'stopping' };
   }
 
   // ── Timers ───────────────────────────────────────────────────────────────
@@ -294,7 +317,13 @@ export class Healer {
   private enqueue(c: ContainerIdentity, trigger: AutoTrigger, reportedAtMs: number): void {
     this.queue
       .enqueue(c.id, () => this.heal(c, trigger, reportedAtMs))
-      .promise.catch((err: unknown) => {
+      .promise.then((event) => {
+        const again = this.recheck.delete(c.id);
+        if (again && event?.event_type === 'skipped' && event.status === 'recovered' && !this.stopped) {
+          this.enqueue(c, 'event', this.d.now());
+        }
+      })
+      .catch((err: unknown) => {
         containerLogger(this.log, c.name, c.id).error({ err: errorText(err) }, 'heal failed unexpectedly');
       });
   }
@@ -360,9 +389,9 @@ export class Healer {
         target,
         trigger,
         'backoff',
-        `it keeps turning unhealthy; restart ${g.attempt} in a row waits ${g.waitS} s after the previous one (${leftS} s left)`,
+        `it turned unhealthy again ${g.repeat === 1 ? 'soon after its restart' : `after ${g.repeat} restarts in a row`}; the next restart waits ${g.waitS} s after the previous one (${leftS} s left)`,
         fresh,
-        { wait_s: g.waitS, retry_at: new Date(g.untilMs).toISOString(), attempt: g.attempt },
+        { wait_s: g.waitS, retry_at: new Date(g.untilMs).toISOString(), repeat: g.repeat },
       );
     }
 
@@ -558,6 +587,7 @@ export class Healer {
       return;
     }
     const modes = new Set([`container:${parent.id}`, `container:${parent.name}`]);
+    const rules = this.d.rules();
     const dependents = all
       .filter(
         (d) =>
@@ -568,6 +598,23 @@ export class Healer {
       )
       .sort((a, b) => a.name.localeCompare(b.name));
     for (const dep of dependents) {
+      // Dependents need no enrolling label, but an excluded one, autoheal itself or a Swarm
+      // task is never touched, and one with its own heal in flight is left to that heal.
+      const verdict = monitorVerdict(dep, rules);
+      const protectedBy = verdict.excluded
+        ? 'excluded'
+        : verdict.reason === 'self' || verdict.reason === 'swarm_task'
+          ? verdict.reason
+          : this.busy(dep.id)
+            ? 'heal_in_flight'
+            : null;
+      if (protectedBy !== null) {
+        containerLogger(this.log, dep.name, dep.id).info(
+          { dependency: parent.name, reason: protectedBy },
+          'dependent not restarted',
+        );
+        continue;
+      }
       const t0 = this.d.now();
       const stopTimeoutS = this.stopTimeoutS(dep);
       const depLog = containerLogger(this.log, dep.name, dep.id);

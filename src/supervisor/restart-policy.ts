@@ -16,8 +16,11 @@ export type PolicySettings = Pick<
 
 export type Gate =
   | { kind: 'go' }
-  /** Wait until `untilMs` (`waitS` is the whole back-off step, for the audit event). */
-  | { kind: 'backoff'; untilMs: number; waitS: number; attempt: number }
+  /**
+   * Wait until `untilMs`; `waitS` is the whole back-off step, `repeat` the k of the coming
+   * restart (the k-th in a row after the first, which waits INITIAL × 2^(k−1)).
+   */
+  | { kind: 'backoff'; untilMs: number; waitS: number; repeat: number }
   /** Too many restarts in the window: give up now (record `gave_up` once). */
   | { kind: 'give_up'; restarts: number }
   /** Already given up on; leave it alone. */
@@ -77,7 +80,7 @@ export function gate(r: HealRecord, nowMs: number, s: PolicySettings): Gate {
   if (r.consecutive > 0 && r.lastAttemptAt !== null) {
     const waitS = backoffStepS(r.consecutive, s);
     const untilMs = r.lastAttemptAt + waitS * 1000;
-    if (nowMs < untilMs) return { kind: 'backoff', untilMs, waitS, attempt: r.consecutive + 1 };
+    if (nowMs < untilMs) return { kind: 'backoff', untilMs, waitS, repeat: r.consecutive };
   }
   return { kind: 'go' };
 }

@@ -9,10 +9,10 @@ import type { ContainerEvent, ContainerSnapshot, Engine } from '../engine/types.
 import { componentLogger, containerLogger, type Logger } from '../log.js';
 import type { MetricsRegistry } from '../metrics.js';
 import type { AuditEvent, AuditStore, ListName, NewAuditEvent } from '../store/types.js';
-import { type ContainerIdentity, type EnrollmentRules, monitorVerdict } from './enrollment.js';
+import { type ContainerIdentity, type EnrollmentRules, isSelf, monitorVerdict } from './enrollment.js';
 import { EventIntake } from './event-intake.js';
 import { Healer, type HealNotifier } from './healer.js';
-import type { ContainerView, ListChange, SupervisorControl } from './types.js';
+import type { ContainerView, ListChange, RestartNowResult, SupervisorControl } from './types.js';
 
 export type ReconcileTrigger = 'startup' | 'reconnect' | 'interval' | 'config';
 
@@ -241,7 +241,7 @@ export class Supervisor implements SupervisorControl {
       case 'die':
       case 'oom': {
         if (!verdict.monitored) return;
-        const duringHeal = this.healer.busy(event.id);
+        const duringHeal = this.healer.restarting(event.id);
         const code = event.exitCode;
         this.append({
           event_type: event.action,
@@ -258,7 +258,7 @@ export class Supervisor implements SupervisorControl {
       }
       case 'health_status': {
         if (event.health === 'healthy') {
-          if (verdict.monitored) this.healer.healthy(event);
+          if (verdict.monitored) this.healer.healthy(event, 'event');
           return;
         }
         if (event.health !== 'unhealthy') {
@@ -306,12 +306,22 @@ export class Supervisor implements SupervisorControl {
 
   private async reconcileOnce(trigger: ReconcileTrigger): Promise<void> {
     if (this.stopped) return;
+    // Taken before the list, so a container enrolled while the list is under way is not pruned.
+    const known = this.store.knownContainerIds();
     let containers: ContainerSnapshot[];
     try {
       containers = await this.engine.listContainers();
     } catch (err) {
       this.log.warn({ err: errorText(err), trigger }, 'reconcile could not list containers; will try again');
       return;
+    }
+    // A container destroyed while autoheal was down (or whose destroy event was dropped)
+    // would otherwise keep its state forever.
+    const present = new Set(containers.map((c) => c.id));
+    for (const id of known) {
+      if (present.has(id)) continue;
+      this.store.forgetMonitored(id);
+      this.healer.forget(id);
     }
     const rules = this.rules();
     let unhealthy = 0;
@@ -324,7 +334,7 @@ export class Supervisor implements SupervisorControl {
         unhealthy += 1;
         this.healer.unhealthy(c, 'reconcile');
       } else if (c.health === 'healthy') {
-        this.healer.healthy(c);
+        this.healer.healthy(c, 'reconcile');
       }
     }
     this.log.debug({ trigger, containers: containers.length, unhealthy }, 'reconciled');
@@ -371,9 +381,11 @@ export class Supervisor implements SupervisorControl {
     return c ? this.view(c, this.rules()) : null;
   }
 
-  async restartNow(ref: string): Promise<AuditEvent | null> {
+  async restartNow(ref: string): Promise<RestartNowResult> {
     const c = await this.findSnapshot(ref);
-    return c ? this.healer.restartNow(c) : null;
+    if (!c) return { ok: false, reason: 'not_found' };
+    if (isSelf(c, this.selfId)) return { ok: false, reason: 'self' };
+    return this.healer.restartNow(c);
   }
 
   async reset(ref: string): Promise<boolean> {

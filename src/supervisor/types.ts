@@ -28,13 +28,22 @@ export type ListChange =
   | { ok: true; changed: boolean; entries: string[] }
   | { ok: false; reason: 'from_config' | 'absent' };
 
+/** The outcome of an operator's "restart now". */
+export type RestartNowResult =
+  | { ok: true; event: AuditEvent }
+  | {
+      ok: false;
+      /** `busy`: a heal of it is queued or running; `self`: it is autoheal's own container. */
+      reason: 'not_found' | 'busy' | 'self' | 'stopping';
+    };
+
 export interface SupervisorControl {
   /** Every container the engine has. Rejects when the engine is unreachable. */
   listContainers(): Promise<ContainerView[]>;
   /** By name, full id, or id prefix of at least 12 hex characters; null when none matches. */
   findContainer(ref: string): Promise<ContainerView | null>;
-  /** Restarts now (trigger `api`); resolves with the `restart` audit event. */
-  restartNow(ref: string): Promise<AuditEvent | null>;
+  /** Restarts now (trigger `api`); resolves with the `restart` (or `skipped`) audit event. */
+  restartNow(ref: string): Promise<RestartNowResult>;
   /** Re-arms a container autoheal gave up on; resolves false when it was not given up on. */
   reset(ref: string): Promise<boolean>;
   /** The effective excluded list: configuration's entries then the API's. */

@@ -12,8 +12,13 @@ import type { EngineConnectionStatus } from '../../src/engine/types.js';
 import type { Logger } from '../../src/log.js';
 import { MetricsRegistry } from '../../src/metrics.js';
 import { MemoryStore } from '../../src/store/memory-store.js';
-import type { AuditEvent, AuditStore, ListName } from '../../src/store/types.js';
-import type { ContainerView, ListChange, SupervisorControl } from '../../src/supervisor/types.js';
+import type { AuditStore, ListName } from '../../src/store/types.js';
+import type {
+  ContainerView,
+  ListChange,
+  RestartNowResult,
+  SupervisorControl,
+} from '../../src/supervisor/types.js';
 
 export const TOKEN = 'test-token-0123456789abcdef';
 export const WEB_ID = `${'a1b2c3d4e5f6'}${'0'.repeat(52)}`;
@@ -42,6 +47,8 @@ export class FakeSupervisor implements SupervisorControl {
   engineUp = true;
   readonly gaveUp = new Set<string>();
   readonly restarts: string[] = [];
+  /** Names with a heal in flight: "restart now" is refused with 409. */
+  readonly busy = new Set<string>();
   containers: ContainerView[] = [
     container({ id: WEB_ID, name: 'web' }),
     container({ id: DB_ID, name: 'db', health: 'unhealthy', enrolled_by: null, monitored: false }),
@@ -77,12 +84,13 @@ export class FakeSupervisor implements SupervisorControl {
     return this.#find(ref);
   }
 
-  async restartNow(ref: string): Promise<AuditEvent | null> {
+  async restartNow(ref: string): Promise<RestartNowResult> {
     this.#engine();
     const c = this.#find(ref);
-    if (c === null) return null;
+    if (c === null) return { ok: false, reason: 'not_found' };
+    if (this.busy.has(c.name)) return { ok: false, reason: 'busy' };
     this.restarts.push(c.name);
-    return this.store.append({
+    const event = this.store.append({
       event_type: 'restart',
       container_id: c.id,
       container_name: c.name,
@@ -90,6 +98,7 @@ export class FakeSupervisor implements SupervisorControl {
       message: `Restarted ${c.name} on request`,
       details: { trigger: 'api', duration_ms: 5 },
     });
+    return { ok: true, event };
   }
 
   async reset(ref: string): Promise<boolean> {

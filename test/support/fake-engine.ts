@@ -80,9 +80,19 @@ export class FakeEngine implements Engine {
     return [...this.containers.values()].map((c) => ({ ...c }));
   }
 
+  /** Called during each inspect, before it answers: lets a test change the world mid-heal. */
+  duringInspect: ((id: string) => void) | null = null;
+
   async inspect(id: string): Promise<ContainerSnapshot | null> {
     if (this.unreachable) throw new Error('connect ENOENT /var/run/docker.sock');
     const c = this.containers.get(id);
+    const hook = this.duringInspect;
+    this.duringInspect = null;
+    if (hook) {
+      hook(id);
+      // Answer only after the event loop had a turn, as a real engine would.
+      await new Promise<void>((resolve) => setImmediate(resolve));
+    }
     return c ? { ...c } : null;
   }
 

@@ -86,6 +86,15 @@ describe('POST /api/containers/{ref}/restart', () => {
     expect(res.status).toBe(404);
   });
 
+  it('is 409 while a heal of the container is in flight, and restarts nothing', async () => {
+    const api = makeApi();
+    api.supervisor.busy.add('web');
+    const res = await call(api, '/api/containers/web/restart', { method: 'POST', token: TOKEN });
+    expect(res.status).toBe(409);
+    expect(await errorOf(res)).toMatch(/already queued or running/);
+    expect(api.supervisor.restarts).toEqual([]);
+  });
+
   it('refuses without the right token (401 with WWW-Authenticate) and restarts nothing', async () => {
     const api = makeApi();
     const before = snapshot(api);

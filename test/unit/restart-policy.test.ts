@@ -35,7 +35,7 @@ describe('restart-loop damping', () => {
     expect(gate(r, 0, s)).toEqual({ kind: 'go' });
     r = recordAttempt(r, 0, s);
     r = observeUnhealthy(r, 5 * S, s);
-    expect(gate(r, 5 * S, s)).toEqual({ kind: 'backoff', untilMs: 10 * S, waitS: 10, attempt: 2 });
+    expect(gate(r, 5 * S, s)).toEqual({ kind: 'backoff', untilMs: 10 * S, waitS: 10, repeat: 1 });
     expect(gate(r, 10 * S, s)).toEqual({ kind: 'go' });
     r = recordAttempt(r, 10 * S, s);
     expect(gate(r, 29 * S, s)).toMatchObject({ kind: 'backoff', untilMs: 30 * S, waitS: 20 });

@@ -262,6 +262,41 @@ describe('the supervisor', () => {
     expect(store.markMonitored(web.id)).toBe(true);
   });
 
+  it('a reconcile forgets containers that disappeared without a destroy event', async () => {
+    const { engine, supervisor, store } = setup();
+    const web = engine.add({ name: 'web', labels: { autoheal: 'true' } });
+    await supervisor.reconcile('startup');
+    store.setHealRecord(web.id, {
+      name: 'web',
+      attempts: [1],
+      consecutive: 1,
+      lastAttemptAt: 1,
+      healthySince: null,
+      gaveUpAt: null,
+      notified: false,
+    });
+    expect(store.knownContainerIds()).toEqual([web.id]);
+    engine.containers.delete(web.id);
+    await supervisor.reconcile('interval');
+    expect(store.knownContainerIds()).toEqual([]);
+    expect(store.getHealRecord(web.id)).toBeNull();
+  });
+
+  it('an unhealthy report that arrives while a heal finds the container recovered is not lost', async () => {
+    const { engine, supervisor, trail } = setup();
+    const web = engine.add({ name: 'web', labels: { autoheal: 'true' }, health: 'unhealthy' });
+    // The heal's inspect sees it healthy (it flapped); while it answers, it turns unhealthy again.
+    engine.setHealth(web.id, 'healthy');
+    engine.duringInspect = (id) => {
+      engine.setHealth(id, 'unhealthy');
+      supervisor.onEngineEvent(engine.event(id, 'health_status'));
+    };
+    supervisor.onEngineEvent({ ...engine.event(web.id, 'health_status'), health: 'unhealthy' });
+    await supervisor.settled();
+    expect(trail(web.id).slice(-2)).toEqual(['skipped/recovered', 'restart/success']);
+    expect(engine.restartsOf(web.id)).toHaveLength(1);
+  });
+
   it('the engine going away and coming back is recorded, and the reconnect reconciles', async () => {
     const { engine, supervisor, store } = setup();
     const web = engine.add({ name: 'web', labels: { autoheal: 'true' } });
@@ -337,9 +372,42 @@ describe('the supervisor', () => {
   it('restart now through the API restarts even a healthy container and is recorded as api', async () => {
     const { engine, supervisor } = setup();
     const web = engine.add({ name: 'web' });
-    const event = await supervisor.restartNow('web');
-    expect(event).toMatchObject({ event_type: 'restart', status: 'success', details: { trigger: 'api' } });
+    const result = await supervisor.restartNow('web');
+    expect(result).toMatchObject({
+      ok: true,
+      event: { event_type: 'restart', status: 'success', details: { trigger: 'api' } },
+    });
     expect(engine.restartsOf(web.id)).toHaveLength(1);
+  });
+
+  it('restart now is refused while a heal of the container is in flight, and for unknown containers', async () => {
+    const { engine, supervisor } = setup();
+    const web = engine.add({ name: 'web', labels: { autoheal: 'true' }, health: 'unhealthy' });
+    engine.hold(web.id);
+    supervisor.onEngineEvent(engine.event(web.id, 'health_status'));
+    await expect.poll(() => engine.restarts.length).toBe(1);
+    expect(await supervisor.restartNow('web')).toEqual({ ok: false, reason: 'busy' });
+    expect(await supervisor.restartNow('nope')).toEqual({ ok: false, reason: 'not_found' });
+    engine.release(web.id);
+    await supervisor.settled();
+    expect(engine.restartsOf(web.id)).toHaveLength(1);
+  });
+
+  it("restart now refuses autoheal's own container", async () => {
+    const settings = loadSettings({ env: { AUTOHEAL_DATA_DIR: '/nonexistent' } });
+    const engine = new FakeEngine();
+    const self = engine.add({ name: 'autoheal' });
+    const supervisor = new Supervisor({
+      engine,
+      store: new MemoryStore({ eventsMax: 100 }),
+      settings,
+      logger: silentLogger(),
+      metrics: new MetricsRegistry(),
+      selfId: self.id,
+    });
+    running.push(supervisor);
+    expect(await supervisor.restartNow('autoheal')).toEqual({ ok: false, reason: 'self' });
+    expect(engine.restarts).toEqual([]);
   });
 
   it('a flood of health reports is coalesced per container and counted, never lost', async () => {
