@@ -23,6 +23,9 @@ const VERSION = (
   JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }
 ).version;
 
+/** How long a shutdown may take, inside Docker's default 10 s stop grace. */
+const SHUTDOWN_BUDGET_MS = 8_000;
+
 function errorText(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
@@ -88,16 +91,21 @@ async function main(): Promise<void> {
 
   const selfId = detectOwnContainerId();
   const engineLogger = componentLogger(root, 'engine');
-  const engine = new DockerEngine({
-    endpoint: settings.docker,
-    requestTimeoutS: settings.requestTimeoutS,
-    logger: engineLogger,
-  });
-  const events = new DockerEventSource({
-    endpoint: settings.docker,
-    requestTimeoutS: settings.requestTimeoutS,
-    logger: engineLogger,
-  });
+  let engine: DockerEngine;
+  let events: DockerEventSource;
+  try {
+    const options = {
+      endpoint: settings.docker,
+      requestTimeoutS: settings.requestTimeoutS,
+      logger: engineLogger,
+    };
+    engine = new DockerEngine(options);
+    events = new DockerEventSource(options);
+  } catch (err) {
+    // e.g. a tcps:// endpoint whose certificate files are missing from DOCKER_CERT_PATH.
+    await store.close();
+    refuseToStart(`cannot set up the connection to the Docker engine: ${errorText(err)}`);
+  }
   registerEngineMetrics(metrics, events);
   const notifier = new Notifier({ settings, logger: root, metrics });
   const supervisor = new Supervisor({ engine, store, settings, logger: root, metrics, notifier, selfId });
@@ -127,7 +135,7 @@ async function main(): Promise<void> {
   try {
     server = await startServer(
       api,
-      { host: settings.apiHost, port: settings.apiPort },
+      { host: settings.apiHost, port: settings.apiPort, graceMs: 2_000 },
       componentLogger(root, 'api'),
     );
   } catch (err) {
@@ -165,10 +173,15 @@ async function main(): Promise<void> {
     }
     stopping = true;
     log.info({ signal }, 'shutting down');
+    // Docker sends SIGKILL 10 s after SIGTERM by default: everything below fits in about 8 s,
+    // and what is already recorded is on disk before anything that might overrun.
+    const deadline = Date.now() + SHUTDOWN_BUDGET_MS;
+    const left = (reserveMs: number) => Math.max(0, deadline - Date.now() - reserveMs);
+    await store.flush();
     await server.close();
     await events.stop();
-    await supervisor.stop();
-    await notifier.drain(2_000);
+    await supervisor.stop(left(1_500));
+    await notifier.drain(Math.min(1_000, left(500)));
     await store.close();
     log.info('stopped; the store is flushed');
     process.exit(0);

@@ -91,6 +91,8 @@ async function pump(
     if (backlog.length >= REPLAY_MAX + STREAM_BACKLOG_MAX) {
       deps.logger.warn('an event stream client is too slow; closing its stream (it may reconnect)');
       end();
+      // The pump may be stuck in a write the client never reads: cut the connection too.
+      stream.abort();
       return;
     }
     backlog.push(event);

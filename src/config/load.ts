@@ -150,13 +150,15 @@ const entryList = z
     'accepts comma-separated container names (letters, digits, _ . - and * wildcards) or ids of 12 to 64 hex characters',
   );
 
+/** Settings whose value may carry a secret (a webhook's path is its password): never echoed. */
+const UNECHOED: ReadonlySet<SettingKey> = new Set(['WEBHOOK_URL', 'APPRISE_URL', 'AUTOHEAL_API_TOKEN']);
+
 function check<T>(key: SettingKey, schema: z.ZodType<T, string>, value: string): T {
   const result = schema.safeParse(value);
   if (result.success) return result.data;
   const issue = result.error.issues[0];
-  throw new ConfigError(
-    `${key}=${JSON.stringify(value)} is invalid: it ${issue?.message ?? 'has the wrong form'}`,
-  );
+  const shown = UNECHOED.has(key) ? `${key} (value not shown)` : `${key}=${JSON.stringify(value)}`;
+  throw new ConfigError(`${shown} is invalid: it ${issue?.message ?? 'has the wrong form'}`);
 }
 
 function required(raw: Raw, key: SettingKey): string {

@@ -39,6 +39,9 @@ export interface DockerEventSourceOptions {
 }
 
 /** What the engine is asked to send: container events of the actions autoheal uses. */
+/** A stream up this long counts as a recovery: the reconnect back-off starts over. */
+const STABLE_STREAM_MS = 30_000;
+
 export const EVENT_FILTERS = { type: ['container'], event: [...SUBSCRIBED_ACTIONS] } as const;
 
 function errorText(err: unknown): string {
@@ -67,6 +70,7 @@ export class DockerEventSource implements EngineEventSource {
   private watchdogTimer: NodeJS.Timeout | undefined;
   /** Failed attempts since the last established stream: the back-off exponent. */
   private failures = 0;
+  private connectedAtMs = 0;
   private everConnected = false;
   /** onDisconnected is said once per outage, not once per failed retry. */
   private outageReported = false;
@@ -123,9 +127,13 @@ export class DockerEventSource implements EngineEventSource {
     };
   }
 
-  /** The delay before retry number `failures` (0-based): between base and the doubled cap. */
+  /**
+   * The delay before retry number `failures` (0-based): jittered between the base and a
+   * ceiling that doubles each time (2 × base for the first), capped at the maximum, so a
+   * fleet of autoheals does not reconnect in step.
+   */
   backoffDelayMs(failures: number): number {
-    const ceiling = Math.min(this.backoffMaxMs, this.backoffBaseMs * 2 ** Math.min(failures, 30));
+    const ceiling = Math.min(this.backoffMaxMs, this.backoffBaseMs * 2 ** Math.min(failures + 1, 30));
     return Math.round(this.backoffBaseMs + this.random() * (ceiling - this.backoffBaseMs));
   }
 
@@ -176,7 +184,7 @@ export class DockerEventSource implements EngineEventSource {
   private established(generation: number, stream: EngineStream): void {
     this.stream = stream;
     this.connected = true;
-    this.failures = 0;
+    this.connectedAtMs = this.now();
     this.outageReported = false;
     const reconnect = this.everConnected;
     if (reconnect) this.reconnects += 1;
@@ -289,6 +297,9 @@ export class DockerEventSource implements EngineEventSource {
     clearTimeout(this.watchdogTimer);
     this.teardown();
 
+    // The back-off starts over only after a stream that stayed up: an endpoint (a proxy,
+    // say) that accepts and drops the stream at once is retried ever more slowly.
+    if (wasConnected && this.now() - this.connectedAtMs >= STABLE_STREAM_MS) this.failures = 0;
     const retryInMs = this.backoffDelayMs(this.failures);
     this.failures += 1;
     if (!this.outageReported) {

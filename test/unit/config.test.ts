@@ -73,7 +73,7 @@ describe('configuration', () => {
     expect(errorOf({ AUTOHEAL_ONLY_MONITOR_RUNNING: 'maybe' })).toMatch(
       /^AUTOHEAL_ONLY_MONITOR_RUNNING=.*true or false/,
     );
-    expect(errorOf({ WEBHOOK_URL: 'ftp://x' })).toMatch(/^WEBHOOK_URL=.*http/);
+    expect(errorOf({ WEBHOOK_URL: 'ftp://x' })).toMatch(/^WEBHOOK_URL .*http/);
     expect(errorOf({ LOG_LEVEL: 'loud' })).toMatch(/^LOG_LEVEL=/);
     expect(errorOf({ AUTOHEAL_EXCLUDE: 'web,bad name' })).toMatch(/^AUTOHEAL_EXCLUDE=/);
     expect(errorOf({ AUTOHEAL_CONCURRENCY: '0' })).toMatch(/^AUTOHEAL_CONCURRENCY=/);
@@ -83,8 +83,11 @@ describe('configuration', () => {
     expect(errorOf({ AUTOHEAL_API_TOKEN: 'short' })).toMatch(/^AUTOHEAL_API_TOKEN is invalid/);
   });
 
-  it('a bad value never echoes the token', () => {
-    expect(errorOf({ AUTOHEAL_API_TOKEN: 'sec' })).not.toContain('sec"');
+  it('a bad value never echoes the token or a webhook URL (its path is a secret)', () => {
+    expect(errorOf({ AUTOHEAL_API_TOKEN: 'sec' })).not.toContain('sec');
+    const msg = errorOf({ WEBHOOK_URL: 'hooks.example.com/services/T000/B000/s3cr3t' });
+    expect(msg).toBe('WEBHOOK_URL (value not shown) is invalid: it accepts an http:// or https:// URL');
+    expect(errorOf({ APPRISE_URL: 'apprise:8000/notify/s3cr3t' })).not.toContain('s3cr3t');
   });
 
   it('a broken AUTOHEAL_CONFIG file is named in the error', () => {

@@ -53,6 +53,17 @@ describe('DockerEventSource against a fake engine', () => {
     return source;
   }
 
+  it('an engine that accepts the stream and drops it at once is retried ever more slowly', async () => {
+    await engine.listen();
+    start({ random: () => 0.999999, backoffBaseMs: 10, backoffMaxMs: 1000 });
+    for (let drop = 1; drop <= 4; drop += 1) {
+      await until(() => rec.connected.length === drop, 3000, `connection ${drop}`);
+      engine.endStreams();
+      await until(() => rec.disconnected.length === drop, 3000, `loss ${drop}`);
+    }
+    expect(rec.disconnected.map((d) => d.retryInMs)).toEqual([20, 40, 80, 160]);
+  });
+
   it('subscribes with the container filters and delivers typed events, even split across chunks', async () => {
     await engine.listen();
     const s = start();
@@ -296,12 +307,12 @@ describe('back-off', () => {
     const low = make(0);
     const high = make(0.999999);
     expect(low.backoffDelayMs(0)).toBe(1000);
-    expect(high.backoffDelayMs(0)).toBe(1000);
-    expect(high.backoffDelayMs(1)).toBe(2000);
-    expect(high.backoffDelayMs(3)).toBe(8000);
+    expect(high.backoffDelayMs(0)).toBe(2000); // the first retry is jittered too
+    expect(high.backoffDelayMs(1)).toBe(4000);
+    expect(high.backoffDelayMs(3)).toBe(16_000);
     expect(high.backoffDelayMs(10)).toBe(30_000);
     expect(high.backoffDelayMs(1000)).toBe(30_000);
     expect(low.backoffDelayMs(10)).toBe(1000);
-    expect(make(0.5).backoffDelayMs(2)).toBe(2500);
+    expect(make(0.5).backoffDelayMs(2)).toBe(4500);
   });
 });
