@@ -4,6 +4,7 @@
  * resume with `since`, drop replayed duplicates, and a `/_ping` watchdog for a connection
  * that died without closing).
  */
+import { Socket } from 'node:net';
 import type { DockerEndpoint } from '../config/settings.js';
 import { type Logger, silentLogger } from '../log.js';
 import { EngineClient, type EngineStream } from './connection.js';
@@ -39,6 +40,9 @@ export interface DockerEventSourceOptions {
 }
 
 /** What the engine is asked to send: container events of the actions autoheal uses. */
+/** Idle time before TCP keepalive probes start on the events connection. */
+const STREAM_KEEPALIVE_MS = 30_000;
+
 /** A stream up this long counts as a recovery: the reconnect back-off starts over. */
 const STABLE_STREAM_MS = 30_000;
 
@@ -190,6 +194,10 @@ export class DockerEventSource implements EngineEventSource {
     if (reconnect) this.reconnects += 1;
     this.everConnected = true;
     this.streamStartS = this.engineNowS(stream);
+    // The watchdog pings over a new connection, so it cannot see this one die silently
+    // (a NAT or proxy dropping an idle TCP flow); TCP keepalive probes can.
+    const socket = (stream as { socket?: unknown }).socket;
+    if (socket instanceof Socket) socket.setKeepAlive(true, STREAM_KEEPALIVE_MS);
 
     const parser = new NdjsonParser({
       onValue: (value, line) => this.handleMessage(value, line),
