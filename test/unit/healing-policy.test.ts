@@ -4,16 +4,10 @@
  * period, the action label, dependents and notifications. No test sleeps.
  */
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { loadSettings } from '../../src/config/load.js';
-import { silentLogger } from '../../src/log.js';
-import { MetricsRegistry } from '../../src/metrics.js';
-import type { Notification } from '../../src/notify/message.js';
 import { MemoryStore } from '../../src/store/memory-store.js';
-import { Supervisor } from '../../src/supervisor/supervisor.js';
-import { FakeEngine } from '../support/fake-engine.js';
+import { stopSupervisors, supervisorHarness } from '../support/supervisor-harness.js';
 
 const S = 1000;
-const running: Supervisor[] = [];
 
 beforeEach(() => {
   vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'Date'] });
@@ -21,49 +15,17 @@ beforeEach(() => {
 });
 
 afterEach(async () => {
-  for (const s of running.splice(0)) await s.stop(10);
+  await stopSupervisors();
   vi.useRealTimers();
 });
 
-class RecordingNotifier {
-  readonly sent: Notification[] = [];
-  readonly scripts: Array<{ containerName: string; state: string }> = [];
-  notify(n: Notification): void {
-    this.sent.push(n);
-  }
-  runPostRestartScript(call: {
-    containerName: string;
-    containerId: string;
-    state: string;
-    stopTimeoutS: number;
-  }): void {
-    this.scripts.push({ containerName: call.containerName, state: call.state });
-  }
-}
-
-function setup(env: Record<string, string> = {}, store = new MemoryStore({ eventsMax: 5000 })) {
-  const settings = loadSettings({
-    env: { AUTOHEAL_DATA_DIR: '/nonexistent', AUTOHEAL_INTERVAL: '3600', ...env },
-  });
-  const engine = new FakeEngine();
-  const notifier = new RecordingNotifier();
-  const supervisor = new Supervisor({
-    engine,
-    store,
-    settings,
-    logger: silentLogger(),
-    metrics: new MetricsRegistry(),
-    notifier,
-    selfId: null,
+function setup(env: Record<string, string> = {}, store?: MemoryStore) {
+  const h = supervisorHarness({
+    env: { AUTOHEAL_INTERVAL: '3600', ...env },
     now: () => Date.now(),
+    ...(store ? { store } : {}),
   });
-  running.push(supervisor);
-  const trail = (id: string) =>
-    store
-      .list({ limit: 5000 })
-      .filter((e) => e.container_id === id)
-      .reverse()
-      .map((e) => `${e.event_type}/${e.status}`);
+  const { engine, supervisor } = h;
   const advance = async (ms: number) => {
     await vi.advanceTimersByTimeAsync(ms);
     await supervisor.settled();
@@ -74,7 +36,7 @@ function setup(env: Record<string, string> = {}, store = new MemoryStore({ event
     supervisor.onEngineEvent(engine.event(id, 'health_status'));
     await supervisor.settled();
   };
-  return { settings, engine, store, notifier, supervisor, trail, advance, turnUnhealthy };
+  return { ...h, advance, turnUnhealthy };
 }
 
 describe('restart-loop damping through the supervisor', () => {

@@ -1,40 +1,14 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { loadSettings } from '../../src/config/load.js';
-import type { Settings } from '../../src/config/settings.js';
-import { silentLogger } from '../../src/log.js';
-import { MetricsRegistry } from '../../src/metrics.js';
-import { MemoryStore } from '../../src/store/memory-store.js';
 import type { AuditEvent } from '../../src/store/types.js';
-import { Supervisor } from '../../src/supervisor/supervisor.js';
-import { FakeEngine } from '../support/fake-engine.js';
+import type { Supervisor } from '../../src/supervisor/supervisor.js';
+import { stopSupervisors, supervisorHarness } from '../support/supervisor-harness.js';
 
-const running: Supervisor[] = [];
 afterEach(async () => {
-  for (const s of running.splice(0)) await s.stop(100);
+  await stopSupervisors(100);
 });
 
 function setup(env: Record<string, string> = {}, now?: () => number) {
-  const settings: Settings = loadSettings({ env: { AUTOHEAL_DATA_DIR: '/nonexistent', ...env } });
-  const engine = new FakeEngine();
-  const store = new MemoryStore({ eventsMax: 1000 });
-  const metrics = new MetricsRegistry();
-  const supervisor = new Supervisor({
-    engine,
-    store,
-    settings,
-    logger: silentLogger(),
-    metrics,
-    selfId: null,
-    now,
-  });
-  running.push(supervisor);
-  const trail = (id: string) =>
-    store
-      .list({ limit: 1000 })
-      .filter((e) => e.container_id === id)
-      .reverse()
-      .map((e) => `${e.event_type}/${e.status}`);
-  return { settings, engine, store, metrics, supervisor, trail };
+  return supervisorHarness({ env, ...(now ? { now } : {}) });
 }
 
 function connect(s: Supervisor) {
@@ -394,36 +368,15 @@ describe('the supervisor', () => {
   });
 
   it("restart now refuses autoheal's own container", async () => {
-    const settings = loadSettings({ env: { AUTOHEAL_DATA_DIR: '/nonexistent' } });
-    const engine = new FakeEngine();
-    const self = engine.add({ name: 'autoheal' });
-    const supervisor = new Supervisor({
-      engine,
-      store: new MemoryStore({ eventsMax: 100 }),
-      settings,
-      logger: silentLogger(),
-      metrics: new MetricsRegistry(),
-      selfId: self.id,
-    });
-    running.push(supervisor);
+    const selfId = 'c0ffee'.repeat(10).padEnd(64, '0');
+    const { engine, supervisor } = supervisorHarness({ selfId });
+    engine.add({ id: selfId, name: 'autoheal' });
     expect(await supervisor.restartNow('autoheal')).toEqual({ ok: false, reason: 'self' });
     expect(engine.restarts).toEqual([]);
   });
 
   it('a flood of health reports is coalesced per container and counted, never lost', async () => {
-    const settings = loadSettings({ env: { AUTOHEAL_DATA_DIR: '/nonexistent' } });
-    const engine = new FakeEngine();
-    const store = new MemoryStore({ eventsMax: 1000 });
-    const supervisor = new Supervisor({
-      engine,
-      store,
-      settings,
-      logger: silentLogger(),
-      metrics: new MetricsRegistry(),
-      selfId: null,
-      intakeCapacity: 5,
-    });
-    running.push(supervisor);
+    const { engine, supervisor } = supervisorHarness({ intakeCapacity: 5 });
     const web = engine.add({ name: 'web', labels: { autoheal: 'true' }, health: 'unhealthy' });
     const other = engine.add({ name: 'other' });
     for (let i = 0; i < 50; i += 1) supervisor.onEngineEvent(engine.event(other.id, 'start'));
