@@ -9,8 +9,8 @@ import { dirname } from 'node:path';
 import { type Adapter, Low } from 'lowdb';
 import { JSONFile } from 'lowdb/node';
 import type { Logger } from '../log.js';
-import { AuditLog, errorText, type StoreDocument, storeDocumentSchema } from './audit-log.js';
-import type { AuditEvent, AuditStore, EventQuery, HealRecord, ListName, NewAuditEvent } from './types.js';
+import { errorText, type StoreDocument, storeDocumentSchema } from './audit-log.js';
+import { MemoryStore } from './memory-store.js';
 
 export const DEFAULT_WRITE_DELAY_MS = 100;
 export const DEFAULT_RETRY_DELAY_MS = 5000;
@@ -32,14 +32,13 @@ export interface LowdbStoreOptions {
   adapter?: Adapter<StoreDocument>;
 }
 
-export class LowdbStore implements AuditStore {
+export class LowdbStore extends MemoryStore {
   readonly #file: string;
   readonly #logger: Logger;
   readonly #now: () => Date;
   readonly #writeDelayMs: number;
   readonly #retryDelayMs: number;
   readonly #low: Low<StoreDocument>;
-  readonly #log: AuditLog;
 
   /** Something changed since the last snapshot handed to a write. */
   #dirty = false;
@@ -53,27 +52,25 @@ export class LowdbStore implements AuditStore {
   #closed = false;
 
   constructor(options: LowdbStoreOptions) {
-    this.#file = options.file;
     // main may hand over the root logger or one already bound to the store.
-    this.#logger =
+    const logger =
       options.logger.bindings().component === 'store'
         ? options.logger
         : options.logger.child({ component: 'store' });
-    this.#now = options.now ?? (() => new Date());
+    const now = options.now ?? (() => new Date());
+    super({ eventsMax: options.eventsMax, now, logger });
+    this.#file = options.file;
+    this.#logger = logger;
+    this.#now = now;
     this.#writeDelayMs = options.writeDelayMs ?? DEFAULT_WRITE_DELAY_MS;
     this.#retryDelayMs = options.retryDelayMs ?? DEFAULT_RETRY_DELAY_MS;
-    this.#log = new AuditLog({
-      eventsMax: options.eventsMax,
-      now: this.#now,
-      onListenerError: (error) => this.#logger.error({ err: error }, 'an audit event subscriber failed'),
-    });
     this.#low = new Low<StoreDocument>(
       options.adapter ?? new JSONFile<StoreDocument>(options.file),
-      this.#log.toDocument(),
+      this.log.toDocument(),
     );
   }
 
-  async open(): Promise<void> {
+  override async open(): Promise<void> {
     const dir = dirname(this.#file);
     try {
       await mkdir(dir, { recursive: true });
@@ -109,7 +106,7 @@ export class LowdbStore implements AuditStore {
       const where = issue && issue.path.length > 0 ? ` at ${issue.path.join('.')}` : '';
       return `wrong shape${where}: ${issue?.message ?? 'invalid'}`;
     }
-    this.#log.load(parsed.data);
+    this.log.load(parsed.data);
     return null;
   }
 
@@ -139,72 +136,19 @@ export class LowdbStore implements AuditStore {
     });
   }
 
-  append(event: NewAuditEvent): AuditEvent {
-    const stored = this.#log.append(event);
-    this.#changed();
-    return stored;
-  }
-
-  list(query?: EventQuery): AuditEvent[] {
-    return this.#log.list(query);
-  }
-
-  restartCount(name: string): number {
-    return this.#log.restartCount(name);
-  }
-
-  lastRestartAt(name: string): string | null {
-    return this.#log.lastRestartAt(name);
-  }
-
-  markMonitored(id: string): boolean {
-    const first = this.#log.markMonitored(id);
-    if (first) this.#changed();
-    return first;
-  }
-
-  forgetMonitored(id: string): void {
-    if (this.#log.forgetMonitored(id)) this.#changed();
-  }
-
-  getList(name: ListName): string[] {
-    return this.#log.getList(name);
-  }
-
-  knownContainerIds(): string[] {
-    return this.#log.knownContainerIds();
-  }
-
-  getHealRecord(id: string): HealRecord | null {
-    return this.#log.getHealRecord(id);
-  }
-
-  setHealRecord(id: string, record: HealRecord | null): void {
-    if (this.#log.setHealRecord(id, record)) this.#changed();
-  }
-
-  setList(name: ListName, entries: string[]): void {
-    this.#log.setList(name, entries);
-    this.#changed();
-  }
-
-  subscribe(listener: (event: AuditEvent) => void): () => void {
-    return this.#log.subscribe(listener);
-  }
-
-  async flush(): Promise<void> {
+  override async flush(): Promise<void> {
     this.#clearTimer();
     await this.#drain();
   }
 
-  async close(): Promise<void> {
+  override async close(): Promise<void> {
     this.#closed = true;
     await this.flush();
     // A failed final write may have armed a retry; after close nothing may keep the process up.
     this.#clearTimer();
   }
 
-  writeStatus(): { ok: boolean; lastError: string | null; pendingWrites: boolean } {
+  override writeStatus(): { ok: boolean; lastError: string | null; pendingWrites: boolean } {
     return {
       ok: this.#lastError === null,
       lastError: this.#lastError,
@@ -212,7 +156,7 @@ export class LowdbStore implements AuditStore {
     };
   }
 
-  #changed(): void {
+  protected override changed(): void {
     this.#dirty = true;
     // After close only an explicit flush writes: no timer may outlive the store.
     if (!this.#closed) this.#schedule(this.#writeDelayMs);
@@ -243,7 +187,7 @@ export class LowdbStore implements AuditStore {
     while (this.#inFlight !== null) await this.#inFlight;
     if (!this.#dirty) return;
     this.#dirty = false;
-    this.#low.data = this.#log.toDocument();
+    this.#low.data = this.log.toDocument();
     // The `finally` clears the slot before any waiter resumes, so exactly one of them starts the next write.
     this.#inFlight = this.#writeOnce().finally(() => {
       this.#inFlight = null;
