@@ -502,24 +502,7 @@ export class Healer {
     if (error !== null) {
       this.restarts.inc({ result: 'failed', action });
       log.error({ err: error, duration_ms: durationMs, trigger }, `${action} failed`);
-      this.d.notifier?.notify({
-        kind: action === 'stop' ? 'stop_failed' : 'restart_failed',
-        containerName: c.name,
-        containerId: c.id,
-        reason: WHY[trigger],
-        error,
-        durationMs,
-        stopTimeoutS,
-      });
-      if (action === 'restart') {
-        // As willfarrell/docker-autoheal does: the script runs after every attempt.
-        this.d.notifier?.runPostRestartScript({
-          containerName: c.name,
-          containerId: c.id,
-          state: 'failed',
-          stopTimeoutS,
-        });
-      }
+      this.tell(c, action, trigger, durationMs, stopTimeoutS, error);
       const retryAt = updated ? nextAttemptAt(updated, this.d.settings) : null;
       if (retryAt !== null && action === 'restart' && !this.stopped)
         this.schedule(c, 'retry', retryAt, 'retry', reportedAtMs);
@@ -552,24 +535,43 @@ export class Healer {
       message: `${action === 'stop' ? 'Stopped' : 'Restarted'} ${c.name} after ${WHY[trigger]} (stop timeout ${stopTimeoutS} s) in ${durationMs} ms`,
       details,
     });
+    this.tell(c, action, trigger, durationMs, stopTimeoutS, null);
+    if (action === 'restart' && (restartsDependents(c.labels) || this.d.settings.restartDependents)) {
+      await this.restartDependents(c);
+    }
+    return event;
+  }
+
+  /**
+   * Notifies the outcome of a restart or stop and, after a restart attempt, runs the
+   * post-restart script (after every attempt, as willfarrell/docker-autoheal does).
+   */
+  private tell(
+    c: ContainerIdentity,
+    action: 'restart' | 'stop',
+    trigger: HealTrigger,
+    durationMs: number,
+    stopTimeoutS: number,
+    error: string | null,
+  ): void {
+    const kind = error === null ? action : action === 'stop' ? 'stop_failed' : 'restart_failed';
     this.d.notifier?.notify({
-      kind: action,
+      kind,
       containerName: c.name,
       containerId: c.id,
       reason: WHY[trigger],
       durationMs,
       stopTimeoutS,
+      ...(error === null ? {} : { error }),
     });
     if (action === 'restart') {
       this.d.notifier?.runPostRestartScript({
         containerName: c.name,
         containerId: c.id,
-        state: 'running',
+        state: error === null ? 'running' : 'failed',
         stopTimeoutS,
       });
-      if (restartsDependents(c.labels) || this.d.settings.restartDependents) await this.restartDependents(c);
     }
-    return event;
   }
 
   /**
