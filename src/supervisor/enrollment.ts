@@ -33,6 +33,23 @@ export function optOutKey(labelKey: string): string {
   return labelKey === ALL_CONTAINERS ? DEFAULT_LABEL_KEY : labelKey;
 }
 
+/** Prefix of the per-container settings labels (`autoheal.grace`, `autoheal.action`, …). */
+export const OWN_LABEL_PREFIX = 'autoheal.';
+
+/**
+ * The labels autoheal itself reads: the enrolling (or opt-out) key and `autoheal.*`. Views
+ * show only these; other labels routinely carry secrets (proxy basic-auth hashes, commands).
+ */
+export function ownLabels(
+  labels: Readonly<Record<string, string>>,
+  labelKey: string,
+): Record<string, string> {
+  const key = optOutKey(labelKey);
+  return Object.fromEntries(
+    Object.entries(labels).filter(([k]) => k === key || k.startsWith(OWN_LABEL_PREFIX)),
+  );
+}
+
 export function hasEnrollLabel(c: ContainerIdentity, labelKey: string): boolean {
   return labelKey !== ALL_CONTAINERS && c.labels[labelKey] === 'true';
 }

@@ -401,3 +401,28 @@ describe('stopping the supervisor', () => {
     expect(store.list({ type: 'restart' })).toHaveLength(1);
   });
 });
+
+describe('what the container views show', () => {
+  it('only autoheal’s own labels, never the others (they may carry secrets)', async () => {
+    const { engine, supervisor } = setup({ AUTOHEAL_CONTAINER_LABEL: 'heal.me' });
+    engine.add({
+      name: 'proxy',
+      labels: {
+        'heal.me': 'true',
+        'autoheal.grace': '5',
+        autoheal: 'false',
+        'traefik.http.middlewares.auth.basicauth.users': 'admin:$apr1$secret',
+        'com.example.job': 'mysqldump -psecret',
+      },
+    });
+    const [view] = await supervisor.listContainers();
+    expect(view?.labels).toEqual({ 'heal.me': 'true', 'autoheal.grace': '5' });
+    expect((await supervisor.findContainer('proxy'))?.labels).toEqual(view?.labels);
+  });
+
+  it('with AUTOHEAL_CONTAINER_LABEL=all, the opt-out key autoheal is shown', async () => {
+    const { engine, supervisor } = setup({ AUTOHEAL_CONTAINER_LABEL: 'all' });
+    engine.add({ name: 'db', labels: { autoheal: 'false', password: 'hunter2' } });
+    expect((await supervisor.findContainer('db'))?.labels).toEqual({ autoheal: 'false' });
+  });
+});
