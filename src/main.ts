@@ -136,6 +136,7 @@ async function main(): Promise<void> {
     queueStatus: () => supervisor.queueStatus(),
     metrics,
     token,
+    readToken: settings.apiReadToken,
     logger: root,
     version: VERSION,
     startedAt: new Date(),
