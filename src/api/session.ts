@@ -91,7 +91,8 @@ export function registerSessionRoutes(
       path: '/',
       maxAge: Math.floor(sessions.ttlMs / 1000),
     });
-    return c.json({ session: true, reads_need_token: readsNeedToken }, 201);
+    // `access` tells the UI whether the same token may also make changes (then it keeps it).
+    return c.json({ session: true, access, reads_need_token: readsNeedToken }, 201);
   });
 
   app.delete('/api/session', (c) => {
