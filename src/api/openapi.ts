@@ -22,6 +22,7 @@ import {
   replaceListBodySchema,
   resetResponseSchema,
   restartResponseSchema,
+  sessionResponseSchema,
   streamQuerySchema,
 } from './schemas.js';
 import { MAX_BODY_BYTES } from './validate.js';
@@ -208,6 +209,30 @@ const OPERATIONS: Operation[] = [
     responses: { 200: { description: 'The configuration.', schema: configResponseSchema } },
   },
   ...LIST_NAMES.flatMap(listOperations),
+  {
+    method: 'get',
+    path: '/api/session',
+    summary: 'Whether reads need a token, and whether this browser has a session',
+    responses: { 200: { description: 'The session state.', schema: sessionResponseSchema } },
+  },
+  {
+    method: 'post',
+    path: '/api/session',
+    summary:
+      'Exchange a token (API or read) for an HttpOnly, SameSite=Strict session cookie that authenticates reads',
+    auth: true,
+    responses: {
+      201: { description: 'Session created; the cookie is set.', schema: sessionResponseSchema },
+      401: { description: 'No token, or a wrong one.', schema: errorSchema },
+      429: { description: 'Too many failed tokens from this address.', schema: errorSchema },
+    },
+  },
+  {
+    method: 'delete',
+    path: '/api/session',
+    summary: 'End this browser’s session',
+    responses: { 204: { description: 'Ended; the cookie is cleared.' } },
+  },
   {
     method: 'get',
     path: '/metrics',
