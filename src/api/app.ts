@@ -1,7 +1,8 @@
 /**
  * The HTTP API's composition: `createApp(deps)` wires secure headers, the Host check, the
- * read and change checks, browser sessions, the body limit, one module per resource and the web UI into a Hono app. Serving it is
- * `startServer`'s job (`server.ts`), so tests call `app.request()`.
+ * read and change checks, browser sessions, the body limit, one module per resource and
+ * the web UI into a Hono app. Serving it is `startServer`'s job (`server.ts`), so tests
+ * call `app.request()`.
  */
 import { existsSync, statSync } from 'node:fs';
 import { serveStatic } from '@hono/node-server/serve-static';
