@@ -307,7 +307,7 @@ export function buildOpenApiDocument(version: string): Json {
       title: 'autoheal',
       version,
       description:
-        'Container auto-heal supervisor for Docker. Reads need no token; every change needs `Authorization: Bearer <token>`. Errors are `{"error": "<what is wrong>"}`.',
+        'Container auto-heal supervisor for Docker. Reads need a token (the API or the read token, or a session cookie from POST /api/session) when autoheal listens on a non-loopback address, unless AUTOHEAL_API_READ_AUTH=false; /api/health and /metrics are always open. Every change needs `Authorization: Bearer <API token>`. Errors are `{"error": "<what is wrong>"}`.',
     },
     paths,
     components: {
