@@ -6,7 +6,6 @@
  */
 import { readFileSync } from 'node:fs';
 import { hostname as osHostname } from 'node:os';
-import { join } from 'node:path';
 import { z } from 'zod';
 import {
   type DockerEndpoint,
@@ -299,9 +298,4 @@ export function loadSettings(options: LoadOptions = {}): Settings {
     logLevel: check('LOG_LEVEL', logLevel, required(raw, 'LOG_LEVEL')),
   };
   return Object.freeze(settings);
-}
-
-/** The path of the store file inside the data directory. */
-export function storeFile(settings: Pick<Settings, 'dataDir'>): string {
-  return join(settings.dataDir, 'autoheal.json');
 }
