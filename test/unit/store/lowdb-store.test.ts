@@ -8,10 +8,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { silentLogger } from '../../src/log.js';
-import { type FileWriter, writeFileAtomic } from '../../src/store/atomic-file.js';
-import { LowdbStore, type LowdbStoreOptions } from '../../src/store/lowdb-store.js';
-import type { NewAuditEvent } from '../../src/store/types.js';
+import { silentLogger } from '../../../src/log.js';
+import { type FileWriter, writeFileAtomic } from '../../../src/store/atomic-file.js';
+import { LowdbStore, type LowdbStoreOptions } from '../../../src/store/lowdb-store.js';
+import type { NewAuditEvent } from '../../../src/store/types.js';
 
 let dir: string;
 let dataDir: string;

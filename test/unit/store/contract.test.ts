@@ -6,10 +6,15 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { silentLogger } from '../../src/log.js';
-import { LowdbStore } from '../../src/store/lowdb-store.js';
-import { MemoryStore } from '../../src/store/memory-store.js';
-import { type AuditEvent, type AuditStore, LIST_NAMES, type NewAuditEvent } from '../../src/store/types.js';
+import { silentLogger } from '../../../src/log.js';
+import { LowdbStore } from '../../../src/store/lowdb-store.js';
+import { MemoryStore } from '../../../src/store/memory-store.js';
+import {
+  type AuditEvent,
+  type AuditStore,
+  LIST_NAMES,
+  type NewAuditEvent,
+} from '../../../src/store/types.js';
 
 interface StoreOptions {
   eventsMax?: number;
