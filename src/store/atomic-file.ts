@@ -113,7 +113,13 @@ export async function ensurePrivateDirectory(dir: string, parents = true): Promi
   }
   if (!(await stat(dir)).isDirectory()) throw new Error(`ENOTDIR: ${dir} is not a directory`);
   // mkdir's mode is filtered by the umask, and an existing directory keeps its own.
-  await chmod(dir, DIR_MODE);
+  try {
+    await chmod(dir, DIR_MODE);
+  } catch (error) {
+    // A directory of another owner (a volume mounted for a non-root autoheal) keeps its mode:
+    // whether it is usable is checked by the caller, and the files in it are 0600 anyway.
+    if ((error as NodeJS.ErrnoException).code !== 'EPERM') throw error;
+  }
 }
 
 /**

@@ -27,6 +27,7 @@ import {
   isSuccessfulRestart,
   normalizeQuery,
   type RestartEntry,
+  readAuditEvent,
   TrailBase,
   type TrailOptions,
 } from './audit-trail.js';
@@ -348,11 +349,11 @@ export class SegmentedTrail extends TrailBase {
     let dropped = 0;
     let firstProblem = '';
     for (const record of records) {
-      const parsed = auditEventSchema.safeParse(record);
-      if (parsed.success) events.push(deepFreeze(parsed.data));
+      const event = readAuditEvent(record);
+      if (event !== null) events.push(deepFreeze(event));
       else {
         dropped++;
-        firstProblem ||= parsed.error.issues[0]?.message ?? 'invalid';
+        firstProblem ||= auditEventSchema.safeParse(record).error?.issues[0]?.message ?? 'invalid';
       }
     }
     if (raw === null || !Array.isArray(raw.events)) {
