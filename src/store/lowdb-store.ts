@@ -6,13 +6,11 @@
  * that survive a disk refusing them.
  */
 import { constants } from 'node:fs';
-import { access, readFile } from 'node:fs/promises';
+import { access } from 'node:fs/promises';
 import { join } from 'node:path';
-import { Low } from 'lowdb';
 import type { Logger } from '../log.js';
 import type { HealRecord } from '../supervisor/restart-policy.js';
 import {
-  AtomicJsonFile,
   ensurePrivateDirectory,
   type FileWriter,
   removeLeftoverTemps,
@@ -22,21 +20,13 @@ import {
 import { auditEventSchema, deepFreeze, errorText } from './audit-trail.js';
 import { currentIdentity, DataDirLock, type LockHolder, type LockIdentity } from './data-lock.js';
 import { SegmentedTrail, type TrailProblem } from './segmented-trail.js';
-import {
-  emptyState,
-  HealRecordBook,
-  ListBook,
-  parseState,
-  type StateDocument,
-  stateDocument,
-} from './state.js';
+import { HealRecordBook, ListBook, parseState, stateDocument } from './state.js';
+import { exists, loadStateFile, readJson, saveStateFile, setAside } from './state-file.js';
 import type { AuditEvent, AuditStore, EventQuery, ListName, NewAuditEvent } from './types.js';
 
 export const DEFAULT_WRITE_DELAY_MS = 100;
 export const DEFAULT_RETRY_DELAY_MS = 5000;
 
-export const STATE_FILE = 'state.json';
-export const STATE_LAST_GOOD_FILE = 'state.last-good.json';
 export const EVENTS_DIR = 'events';
 /** The single file of the versions before the split; renamed to `<it>.migrated` once upgraded. */
 export const LEGACY_FILE = 'autoheal.json';
@@ -158,52 +148,10 @@ export class LowdbStore implements AuditStore {
 
   /** Reads the state (falling back to its last good copy) and the history. */
   async #load(): Promise<void> {
-    const stateFile = join(this.#dir, STATE_FILE);
-    const lastGoodFile = join(this.#dir, STATE_LAST_GOOD_FILE);
-    const main = await readJson(stateFile);
-    let state: StateDocument = emptyState();
-    if (main.kind === 'ok') {
-      state = this.#acceptState(main.value, stateFile);
-    } else if (main.kind === 'bad') {
-      const backup = await readJson(lastGoodFile);
-      const movedTo = await this.#setAside(stateFile);
-      if (backup.kind === 'ok') {
-        state = this.#acceptState(backup.value, lastGoodFile);
-        this.#logger.error(
-          { file: stateFile, problem: main.problem, moved_to: movedTo },
-          `the state file was unreadable (${main.problem}); moved it to ${movedTo} and restored the lists and heal records from ${STATE_LAST_GOOD_FILE}`,
-        );
-        this.#recordLater({
-          event_type: 'config_change',
-          status: 'store_restored',
-          message: `The state file was unreadable (${main.problem}); it was moved to ${movedTo} and the lists and heal records were restored from the last good copy`,
-          details: { moved_to: movedTo, restored_from: lastGoodFile },
-        });
-      } else {
-        this.#logger.error(
-          { file: stateFile, problem: main.problem, moved_to: movedTo },
-          `the state file and its last good copy were unreadable (${main.problem}); moved it to ${movedTo} and started with empty lists and heal records`,
-        );
-        this.#recordLater({
-          event_type: 'config_change',
-          status: 'store_reset',
-          message: `The state file and its last good copy were unreadable (${main.problem}); it was moved to ${movedTo} and the lists and heal records start empty`,
-          details: { moved_to: movedTo },
-        });
-      }
-      this.#stateDirty = true;
-    } else {
-      // Missing: a first start, or a file deleted by hand while its copy is still there.
-      const backup = await readJson(lastGoodFile);
-      if (backup.kind === 'ok') {
-        state = this.#acceptState(backup.value, lastGoodFile);
-        this.#stateDirty = true;
-        this.#logger.warn(
-          { file: stateFile },
-          `the state file was missing; restored it from ${STATE_LAST_GOOD_FILE}`,
-        );
-      }
-    }
+    const loaded = await loadStateFile(this.#dir, this.#logger, this.#now);
+    const state = loaded.doc;
+    if (loaded.needsWrite) this.#stateDirty = true;
+    for (const event of loaded.recorded) this.#recordLater(event);
     this.#lists.load(state);
     this.#records.load(state);
 
@@ -211,20 +159,6 @@ export class LowdbStore implements AuditStore {
     for (const p of problems) this.#reportTrailProblem(p);
     this.#flushRecordLater();
     if (this.#stateDirty) this.#changed();
-  }
-
-  /** A state document read record by record, its bad records dropped and logged. */
-  #acceptState(raw: unknown, file: string): StateDocument {
-    const parsed = parseState(raw);
-    if (parsed === null) return emptyState();
-    if (parsed.dropped.length > 0) {
-      this.#logger.error(
-        { file, dropped: parsed.dropped },
-        `dropped ${parsed.dropped.length} unreadable record(s) from ${file}; the others were kept`,
-      );
-      this.#stateDirty = true;
-    }
-    return parsed.doc;
   }
 
   #reportTrailProblem(p: TrailProblem): void {
@@ -258,7 +192,7 @@ export class LowdbStore implements AuditStore {
     const state = read.kind === 'ok' ? parseState(read.value) : null;
     if (read.kind !== 'ok' || state === null) {
       const problem = read.kind === 'bad' ? read.problem : 'it is not an object';
-      const movedTo = await this.#setAside(legacy);
+      const movedTo = await setAside(legacy, this.#now);
       this.#logger.error(
         { file: legacy, problem, moved_to: movedTo },
         `the store file was unreadable (${problem}); moved it to ${movedTo} and started a fresh store`,
@@ -310,18 +244,6 @@ export class LowdbStore implements AuditStore {
       message: `The data directory was upgraded from ${LEGACY_FILE}: ${events.length} events, ${healRecords} heal records and the lists were kept`,
       details: { events: events.length, heal_records: healRecords, dropped_events: dropped },
     });
-  }
-
-  /** Moves an unreadable file aside (kept for a person to inspect); returns the new name. */
-  async #setAside(file: string): Promise<string> {
-    const movedTo = `${file}.corrupt-${this.#now().toISOString().replace(/:/g, '-')}`;
-    try {
-      await renameFile(file, movedTo);
-    } catch (error) {
-      // Starting fresh here would overwrite the old file at the first write.
-      throw new Error(`the file ${file} is unreadable and cannot be moved aside: ${errorText(error)}`);
-    }
-    return movedTo;
   }
 
   #recordLater(event: NewAuditEvent): void {
@@ -454,7 +376,7 @@ export class LowdbStore implements AuditStore {
     try {
       // The history first: the state may refer to what the history says happened.
       await this.#trail.save();
-      if (state !== null) await this.#saveState(state);
+      if (state !== null) await saveStateFile(this.#dir, state, this.#writer);
     } catch (error) {
       // Nothing is lost: the changes are still in memory and the next write carries them all.
       if (state !== null) this.#stateDirty = true;
@@ -478,50 +400,5 @@ export class LowdbStore implements AuditStore {
       this.#lastError = null;
       this.#loggedErrors.clear();
     }
-  }
-
-  /** The state file, then its last good copy: whichever a crash interrupts, the other is whole. */
-  async #saveState(state: StateDocument): Promise<void> {
-    for (const name of [STATE_FILE, STATE_LAST_GOOD_FILE]) {
-      const low = new Low<StateDocument>(
-        new AtomicJsonFile(join(this.#dir, name), this.#writer),
-        emptyState(),
-      );
-      low.data = state;
-      await low.write();
-    }
-  }
-}
-
-type JsonRead = { kind: 'ok'; value: unknown } | { kind: 'missing' } | { kind: 'bad'; problem: string };
-
-async function readJson(file: string): Promise<JsonRead> {
-  let text: string;
-  try {
-    text = await readFile(file, 'utf-8');
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { kind: 'missing' };
-    throw new Error(`cannot read ${file}: ${errorText(error)}`);
-  }
-  try {
-    const value: unknown = JSON.parse(text);
-    if (value === null || typeof value !== 'object' || Array.isArray(value)) {
-      return {
-        kind: 'bad',
-        problem: value === null ? 'it holds null instead of an object' : 'it is not an object',
-      };
-    }
-    return { kind: 'ok', value };
-  } catch (error) {
-    return { kind: 'bad', problem: `not valid JSON: ${errorText(error)}` };
-  }
-}
-
-async function exists(file: string): Promise<boolean> {
-  try {
-    await access(file);
-    return true;
-  } catch {
-    return false;
   }
 }
