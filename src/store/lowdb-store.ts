@@ -3,7 +3,8 @@
  * segments (`events/`), the lists and heal records in `state.json` with its last good copy
  * beside it, and the directory's lock. Owns the life cycle: locking, upgrading a directory
  * of the single-file format, recovering damaged files, and coalesced, one-at-a-time writes
- * that survive a disk refusing them.
+ * that survive a disk refusing them. (Its length is mostly the one-line delegation of the
+ * four entity interfaces to the trail and the two books.)
  */
 import { constants } from 'node:fs';
 import { access } from 'node:fs/promises';
@@ -17,19 +18,18 @@ import {
   renameFile,
   writeFileAtomic,
 } from './atomic-file.js';
-import { auditEventSchema, deepFreeze, errorText } from './audit-trail.js';
+import { errorText } from './audit-trail.js';
 import { currentIdentity, DataDirLock, type LockHolder, type LockIdentity } from './data-lock.js';
+import { LEGACY_FILE, readLegacyFile } from './legacy-file.js';
 import { SegmentedTrail, type TrailProblem } from './segmented-trail.js';
-import { HealRecordBook, ListBook, parseState, stateDocument } from './state.js';
-import { exists, loadStateFile, readJson, saveStateFile, setAside } from './state-file.js';
+import { HealRecordBook, ListBook, stateDocument } from './state.js';
+import { exists, loadStateFile, saveStateFile, setAside } from './state-file.js';
 import type { AuditEvent, AuditStore, EventQuery, ListName, NewAuditEvent } from './types.js';
 
 export const DEFAULT_WRITE_DELAY_MS = 100;
 export const DEFAULT_RETRY_DELAY_MS = 5000;
 
 export const EVENTS_DIR = 'events';
-/** The single file of the versions before the split; renamed to `<it>.migrated` once upgraded. */
-export const LEGACY_FILE = 'autoheal.json';
 
 export interface LowdbStoreOptions {
   /** `AUTOHEAL_DATA_DIR`; created (0700) at open. */
@@ -188,10 +188,9 @@ export class LowdbStore implements AuditStore {
    */
   async #upgrade(): Promise<void> {
     const legacy = join(this.#dir, LEGACY_FILE);
-    const read = await readJson(legacy);
-    const state = read.kind === 'ok' ? parseState(read.value) : null;
-    if (read.kind !== 'ok' || state === null) {
-      const problem = read.kind === 'bad' ? read.problem : 'it is not an object';
+    const read = await readLegacyFile(legacy);
+    if (read.kind === 'unreadable') {
+      const problem = read.problem;
       const movedTo = await setAside(legacy, this.#now);
       this.#logger.error(
         { file: legacy, problem, moved_to: movedTo },
@@ -207,33 +206,24 @@ export class LowdbStore implements AuditStore {
       });
       return;
     }
-    const raw = read.value as Record<string, unknown>;
-    const events: AuditEvent[] = [];
-    const records = Array.isArray(raw.events) ? raw.events : [];
-    let dropped = 0;
-    for (const record of records) {
-      const parsed = auditEventSchema.safeParse(record);
-      if (parsed.success) events.push(deepFreeze(parsed.data));
-      else dropped++;
-    }
-    if (dropped > 0 || state.dropped.length > 0) {
+    const { events, state, nextId, droppedEvents: dropped } = read;
+    if (dropped > 0 || read.droppedRecords.length > 0) {
       this.#logger.error(
-        { file: legacy, dropped_events: dropped, dropped_records: state.dropped },
+        { file: legacy, dropped_events: dropped, dropped_records: read.droppedRecords },
         `dropped unreadable records while upgrading ${legacy}; the others were kept`,
       );
     }
-    const nextId = typeof raw.next_id === 'number' && Number.isSafeInteger(raw.next_id) ? raw.next_id : 1;
     await this.#trail.clearDirectory();
     this.#trail.adopt(events, nextId);
-    this.#lists.load(state.doc);
-    this.#records.load(state.doc);
+    this.#lists.load(state);
+    this.#records.load(state);
     this.#stateDirty = true;
     await this.#drain();
     if (this.#lastError !== null) {
       throw new Error(`cannot upgrade the data directory from ${LEGACY_FILE}: ${this.#lastError}`);
     }
     await renameFile(legacy, `${legacy}.migrated`);
-    const healRecords = Object.keys(state.doc.heal_records).length;
+    const healRecords = Object.keys(state.heal_records).length;
     this.#logger.info(
       { file: legacy, events: events.length, heal_records: healRecords },
       `upgraded the data directory from ${LEGACY_FILE} (kept as ${LEGACY_FILE}.migrated)`,

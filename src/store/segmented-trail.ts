@@ -33,6 +33,7 @@ import {
 } from './audit-trail.js';
 import type { AuditEvent, EventQuery } from './types.js';
 
+/** Events per segment, or a quarter of the cap when that is smaller. */
 export const DEFAULT_SEGMENT_SIZE = 1000;
 const SEGMENT_VERSION = 2;
 /** Old segments read back for paging, kept so that the next page does not read them again. */
@@ -109,7 +110,9 @@ export class SegmentedTrail extends TrailBase {
 
   constructor(options: SegmentedTrailOptions) {
     super(options);
-    const size = options.segmentSize ?? DEFAULT_SEGMENT_SIZE;
+    // A small cap gets small segments, so the disk never holds much more than the cap.
+    const size =
+      options.segmentSize ?? Math.min(DEFAULT_SEGMENT_SIZE, Math.max(1, Math.ceil(options.eventsMax / 4)));
     if (!Number.isInteger(size) || size < 1) throw new Error(`segmentSize must be at least 1, got ${size}`);
     this.#dir = options.dir;
     this.#segmentSize = size;

@@ -306,6 +306,20 @@ describe('the lowdb store on disk', () => {
     expect((await readdir(join(dataDir, 'events'))).filter((n) => n.endsWith('.meta.json'))).toHaveLength(3);
   });
 
+  it('with a small cap, the disk holds little more than the cap (segments of a quarter of it)', async () => {
+    const store = await openStore({ eventsMax: 20 });
+    for (let i = 0; i < 200; i++) store.append(event());
+    await store.flush();
+
+    let onDisk = 0;
+    for (const name of await segmentFiles()) {
+      const doc = (await readJson(join(dataDir, 'events', name))) as { events: unknown[] };
+      onDisk += doc.events.length;
+    }
+    expect(onDisk).toBeLessThanOrEqual(25);
+    expect(await store.find({ limit: 100 })).toHaveLength(20);
+  });
+
   it('trims a history that holds more events than the cap allows now, and prunes its restart counts', async () => {
     const big = await openStore({ eventsMax: 100, segmentSize: 5 });
     for (let i = 0; i < 5; i++) big.append(restart(`gone-${i}`));
