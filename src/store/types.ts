@@ -70,6 +70,8 @@ export interface HealRecord {
   lastAttemptAt: number | null;
   /** When it was seen healthy, and has stayed so since; null while not healthy. */
   healthySince: number | null;
+  /** The first unhealthy report since the last restart attempt (or health); the back-off counts from it. */
+  unhealthySince?: number | null;
   /** When autoheal gave up on it; null while armed. */
   gaveUpAt: number | null;
   /** This unhealthy spell was already reported (action `notify`); cleared when healthy. */

@@ -31,6 +31,7 @@ import {
   observeUnhealthy,
   rearm,
   recordAttempt,
+  recordFailedAttempt,
   recordGiveUp,
 } from './restart-policy.js';
 import type { RestartNowResult } from './types.js';
@@ -375,7 +376,8 @@ export class Healer {
     if (trigger === 'api') return this.restart(target, trigger, reportedAtMs, decision.stopTimeoutS, null);
 
     const now = this.d.now();
-    const record = this.record(c.id, fresh.name);
+    // Just inspected unhealthy: a spell no report started (an older record) starts now.
+    const record = observeUnhealthy(this.record(c.id, fresh.name), now, this.d.settings);
     const g = gate(record, now, this.d.settings);
     if (g.kind === 'given_up') {
       log.debug('given up on: left alone');
@@ -383,15 +385,21 @@ export class Healer {
     }
     if (g.kind === 'give_up') return this.giveUp(target, record, g.restarts, trigger);
     if (g.kind === 'backoff') {
+      this.save(c.id, record);
       this.schedule(target, 'backoff', g.untilMs, 'retry', reportedAtMs);
       const leftS = Math.ceil((g.untilMs - now) / 1000);
       return this.skip(
         target,
         trigger,
         'backoff',
-        `it turned unhealthy again ${g.repeat === 1 ? 'soon after its restart' : `after ${g.repeat} restarts in a row`}; the next restart waits ${g.waitS} s after the previous one (${leftS} s left)`,
+        `it turned unhealthy again after ${g.repeat === 1 ? 'its restart' : `${g.repeat} restarts in a row`}; the next restart waits ${g.waitS} s from ${new Date(g.sinceMs).toISOString()}, when it was first reported unhealthy (${leftS} s left)`,
         fresh,
-        { wait_s: g.waitS, retry_at: new Date(g.untilMs).toISOString(), repeat: g.repeat },
+        {
+          wait_s: g.waitS,
+          retry_at: new Date(g.untilMs).toISOString(),
+          unhealthy_since: new Date(g.sinceMs).toISOString(),
+          repeat: g.repeat,
+        },
       );
     }
 
@@ -503,6 +511,10 @@ export class Healer {
       this.restarts.inc({ result: 'failed', action });
       log.error({ err: error, duration_ms: durationMs, trigger }, `${action} failed`);
       this.tell(c, action, trigger, durationMs, stopTimeoutS, error);
+      if (updated) {
+        updated = recordFailedAttempt(updated, end);
+        this.save(c.id, updated);
+      }
       const retryAt = updated ? nextAttemptAt(updated, this.d.settings) : null;
       if (retryAt !== null && action === 'restart' && !this.stopped)
         this.schedule(c, 'retry', retryAt, 'retry', reportedAtMs);

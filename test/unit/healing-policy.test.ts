@@ -64,6 +64,62 @@ describe('restart-loop damping through the supervisor', () => {
     ]);
   });
 
+  it('the wait counts from the unhealthy report, however long after the restart it comes', async () => {
+    const { engine, store, turnUnhealthy, advance } = setup();
+    const web = engine.add({ name: 'web', labels: { autoheal: 'true' } });
+    await turnUnhealthy(web.id);
+    expect(engine.restartsOf(web.id)).toHaveLength(1);
+    // Docker's default healthcheck reports the failure ~90 s after the restart.
+    await advance(90 * S);
+    await turnUnhealthy(web.id);
+    expect(engine.restartsOf(web.id)).toHaveLength(1);
+    const backoff = store.list({ type: 'skipped' })[0];
+    expect(backoff).toMatchObject({
+      status: 'backoff',
+      details: { wait_s: 10, retry_at: new Date(Date.now() + 10 * S).toISOString() },
+    });
+    await advance(9 * S);
+    expect(engine.restartsOf(web.id)).toHaveLength(1);
+    await advance(1 * S);
+    expect(engine.restartsOf(web.id)).toHaveLength(2);
+    await advance(90 * S);
+    await turnUnhealthy(web.id);
+    await advance(19 * S);
+    expect(engine.restartsOf(web.id)).toHaveLength(2);
+    await advance(1 * S);
+    expect(engine.restartsOf(web.id)).toHaveLength(3);
+  });
+
+  it('a reconcile report starts the spell too, and a later event does not move it', async () => {
+    const { engine, supervisor, turnUnhealthy, advance } = setup();
+    const web = engine.add({ name: 'web', labels: { autoheal: 'true' } });
+    await turnUnhealthy(web.id);
+    await advance(30 * S);
+    engine.setHealth(web.id, 'unhealthy');
+    await supervisor.reconcile('interval');
+    await advance(4 * S);
+    supervisor.onEngineEvent(engine.event(web.id, 'health_status'));
+    await advance(5 * S);
+    expect(engine.restartsOf(web.id)).toHaveLength(1);
+    await advance(1 * S);
+    expect(engine.restartsOf(web.id)).toHaveLength(2);
+  });
+
+  it('a grace period overlaps the back-off wait instead of adding to it', async () => {
+    const { engine, turnUnhealthy, advance } = setup({ AUTOHEAL_GRACE_PERIOD: '4' });
+    const web = engine.add({ name: 'web', labels: { autoheal: 'true' } });
+    await turnUnhealthy(web.id);
+    await advance(4 * S);
+    expect(engine.restartsOf(web.id)).toHaveLength(1);
+    await advance(60 * S);
+    await turnUnhealthy(web.id);
+    // Grace 4 s, back-off 10 s, both from the report: restarted 10 s after it, not 14.
+    await advance(9 * S);
+    expect(engine.restartsOf(web.id)).toHaveLength(1);
+    await advance(1 * S);
+    expect(engine.restartsOf(web.id)).toHaveLength(2);
+  });
+
   it('staying healthy for the reset period starts the back-off over', async () => {
     const { engine, supervisor, turnUnhealthy, advance } = setup({ AUTOHEAL_BACKOFF_RESET: '60' });
     const web = engine.add({ name: 'web', labels: { autoheal: 'true' } });
