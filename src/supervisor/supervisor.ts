@@ -121,10 +121,14 @@ export class Supervisor implements SupervisorControl {
     });
   }
 
-  /** Starts the periodic reconcile. The first reconcile runs when the engine connects. */
+  /**
+   * Starts the periodic reconcile. The first reconcile runs when the engine connects; the
+   * interval ones run whether the event stream is up or not, so a stream blocked on its
+   * own (a proxy that refuses `/events`) still leaves every container healed.
+   */
   start(): void {
     this.reconcileTimer = setInterval(() => {
-      if (this.engineConnected) void this.reconcile('interval');
+      void this.reconcile('interval');
     }, this.settings.intervalS * 1000);
   }
 
@@ -312,7 +316,9 @@ export class Supervisor implements SupervisorControl {
     try {
       containers = await this.engine.listContainers();
     } catch (err) {
-      this.log.warn({ err: errorText(err), trigger }, 'reconcile could not list containers; will try again');
+      // While the stream is down this repeats every interval; the disconnection is already recorded.
+      const level = this.engineConnected ? 'warn' : 'debug';
+      this.log[level]({ err: errorText(err), trigger }, 'reconcile could not list containers; will try again');
       return;
     }
     // A container destroyed while autoheal was down (or whose destroy event was dropped)
@@ -393,7 +399,7 @@ export class Supervisor implements SupervisorControl {
     if (!c) return false;
     const reset = this.healer.reset(c);
     // A container that is still unhealthy gets its heal now rather than at the next interval.
-    if (reset && this.engineConnected) void this.reconcile('config');
+    if (reset) void this.reconcile('config');
     return reset;
   }
 
@@ -419,7 +425,7 @@ export class Supervisor implements SupervisorControl {
     });
     this.log.info({ list, added, removed }, `${list} list changed`);
     // Takes effect at once: newly selected containers are enrolled and healed if unhealthy.
-    if (this.engineConnected) void this.reconcile('config');
+    void this.reconcile('config');
     return { ok: true, changed: true, entries: next };
   }
 

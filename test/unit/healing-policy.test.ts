@@ -321,3 +321,19 @@ describe('actions and dependents', () => {
     expect(notifier.scripts).toEqual([{ containerName: 'web', state: 'running' }]);
   });
 });
+
+describe('heal correctness', () => {
+  it('while the event stream is down but the engine answers, the interval reconcile heals, inspecting first', async () => {
+    const { engine, supervisor, store, advance } = setup({ AUTOHEAL_INTERVAL: '5' });
+    const web = engine.add({ name: 'web', labels: { autoheal: 'true' } });
+    supervisor.start();
+    // A proxy refuses /events: the stream never comes up, list and inspect still answer.
+    supervisor.onEngineDisconnected({ error: 'HTTP 403 on /events', retryInMs: 1000 });
+    engine.setHealth(web.id, 'unhealthy');
+    await advance(5 * S);
+    expect(engine.restartsOf(web.id)).toHaveLength(1);
+    expect(store.list({ type: 'restart' })[0]?.details).toMatchObject({ trigger: 'reconcile' });
+    const calls = engine.calls.filter((c) => c.endsWith(web.id));
+    expect(calls).toEqual([`inspect:${web.id}`, `restart:${web.id}`]);
+  });
+});
