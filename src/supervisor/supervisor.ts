@@ -52,6 +52,9 @@ export class Supervisor implements SupervisorControl {
   private reconcileAgain: ReconcileTrigger | null = null;
   private engineConnected = false;
   private stopped = false;
+  /** Counts health events; per container, the count at its latest one (see reconcileOnce). */
+  private healthEvents = 0;
+  private readonly lastHealthEvent = new Map<string, number>();
 
   constructor(deps: SupervisorDeps) {
     this.engine = deps.engine;
@@ -230,6 +233,7 @@ export class Supervisor implements SupervisorControl {
     if (this.stopped) return;
     const log = containerLogger(this.log, event.name, event.id);
     if (event.action === 'destroy') {
+      this.lastHealthEvent.delete(event.id);
       this.store.forgetMonitored(event.id);
       this.healer.forget(event.id);
       log.debug('container destroyed: its in-memory state is forgotten');
@@ -261,6 +265,8 @@ export class Supervisor implements SupervisorControl {
         return;
       }
       case 'health_status': {
+        this.healthEvents += 1;
+        this.lastHealthEvent.set(event.id, this.healthEvents);
         if (event.health === 'healthy') {
           if (verdict.monitored) this.healer.healthy(event, 'event');
           return;
@@ -312,6 +318,8 @@ export class Supervisor implements SupervisorControl {
     if (this.stopped) return;
     // Taken before the list, so a container enrolled while the list is under way is not pruned.
     const known = this.store.knownContainerIds();
+    // A health event handled while the list is under way is newer than the list's snapshot.
+    const healthEventsBefore = this.healthEvents;
     let containers: ContainerSnapshot[];
     try {
       containers = await this.engine.listContainers();
@@ -329,6 +337,7 @@ export class Supervisor implements SupervisorControl {
       this.store.forgetMonitored(id);
       this.healer.forget(id);
     }
+    for (const id of this.lastHealthEvent.keys()) if (!present.has(id)) this.lastHealthEvent.delete(id);
     const rules = this.rules();
     let unhealthy = 0;
     for (const c of containers) {
@@ -336,6 +345,7 @@ export class Supervisor implements SupervisorControl {
       if (!verdict.monitored) continue;
       this.ensureEnrolled(c, verdict.enrolledBy);
       if (c.state !== 'running') continue;
+      if ((this.lastHealthEvent.get(c.id) ?? 0) > healthEventsBefore) continue;
       if (c.health === 'unhealthy') {
         unhealthy += 1;
         this.healer.unhealthy(c, 'reconcile');

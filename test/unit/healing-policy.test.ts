@@ -336,4 +336,23 @@ describe('heal correctness', () => {
     const calls = engine.calls.filter((c) => c.endsWith(web.id));
     expect(calls).toEqual([`inspect:${web.id}`, `restart:${web.id}`]);
   });
+
+  it('a reconcile snapshot taken before a healthy event neither reports it unhealthy nor restarts its healthy clock', async () => {
+    const { engine, supervisor, store, trail, turnUnhealthy, advance } = setup();
+    const web = engine.add({ name: 'web', labels: { autoheal: 'true' } });
+    await turnUnhealthy(web.id);
+    await advance(60 * S);
+    engine.setHealth(web.id, 'unhealthy');
+    const before = trail(web.id);
+    const healthyAt = Date.now();
+    engine.duringList = () => {
+      engine.setHealth(web.id, 'healthy');
+      supervisor.onEngineEvent(engine.event(web.id, 'health_status'));
+    };
+    await supervisor.reconcile('interval');
+    await supervisor.settled();
+    expect(store.getHealRecord(web.id)?.healthySince).toBe(healthyAt);
+    expect(trail(web.id)).toEqual(before);
+    expect(engine.restartsOf(web.id)).toHaveLength(1);
+  });
 });
