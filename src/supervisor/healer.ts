@@ -284,7 +284,7 @@ export class Healer {
     if (this.stopped) return { ok: false, reason: 'stopping' };
     if (this.queue.has(c.id)) return { ok: false, reason: 'busy' };
     this.cancel(c.id);
-    const event = await this.queue.enqueue(c.id, () => this.heal(c, 'api', this.d.now())).promise;
+    const event = await this.run(c, () => this.heal(c, 'api', this.d.now()));
     return event ? { ok: true, event } : { ok: false, reason: 'stopping' };
   }
 
@@ -316,17 +316,29 @@ export class Healer {
   }
 
   private enqueue(c: ContainerIdentity, trigger: AutoTrigger, reportedAtMs: number): void {
-    this.queue
-      .enqueue(c.id, () => this.heal(c, trigger, reportedAtMs))
-      .promise.then((event) => {
-        const again = this.recheck.delete(c.id);
-        if (again && event?.event_type === 'skipped' && event.status === 'recovered' && !this.stopped) {
-          this.enqueue(c, 'event', this.d.now());
-        }
-      })
-      .catch((err: unknown) => {
-        containerLogger(this.log, c.name, c.id).error({ err: errorText(err) }, 'heal failed unexpectedly');
-      });
+    void this.run(c, () => this.heal(c, trigger, reportedAtMs));
+  }
+
+  /**
+   * Every heal goes through here, whatever set it off, so there is one per container in
+   * flight. When it settles, an unhealthy report merged into it is consumed: healed now if
+   * the heal found the container recovered (Docker sends no further `health_status`).
+   */
+  private async run(
+    c: ContainerIdentity,
+    task: () => Promise<AuditEvent | null>,
+  ): Promise<AuditEvent | null> {
+    try {
+      const event = await this.queue.enqueue(c.id, task).promise;
+      const again = this.recheck.delete(c.id);
+      if (again && event?.event_type === 'skipped' && event.status === 'recovered' && !this.stopped) {
+        this.enqueue(c, 'event', this.d.now());
+      }
+      return event;
+    } catch (err) {
+      containerLogger(this.log, c.name, c.id).error({ err: errorText(err) }, 'heal failed unexpectedly');
+      return null;
+    }
   }
 
   // ── One heal ─────────────────────────────────────────────────────────────

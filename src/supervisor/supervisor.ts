@@ -326,7 +326,10 @@ export class Supervisor implements SupervisorControl {
     } catch (err) {
       // While the stream is down this repeats every interval; the disconnection is already recorded.
       const level = this.engineConnected ? 'warn' : 'debug';
-      this.log[level]({ err: errorText(err), trigger }, 'reconcile could not list containers; will try again');
+      this.log[level](
+        { err: errorText(err), trigger },
+        'reconcile could not list containers; will try again',
+      );
       return;
     }
     // A container destroyed while autoheal was down (or whose destroy event was dropped)

@@ -19,6 +19,16 @@ afterEach(async () => {
   vi.useRealTimers();
 });
 
+/** Lets pending promise callbacks and the event intake run (no clock involved). */
+async function ticks(n = 5): Promise<void> {
+  for (let i = 0; i < n; i += 1) await new Promise<void>((resolve) => setImmediate(resolve));
+}
+
+async function until(done: () => boolean): Promise<void> {
+  for (let i = 0; i < 100 && !done(); i += 1) await ticks(1);
+  expect(done()).toBe(true);
+}
+
 function setup(env: Record<string, string> = {}, store?: MemoryStore) {
   const h = supervisorHarness({
     env: { AUTOHEAL_INTERVAL: '3600', ...env },
@@ -354,5 +364,23 @@ describe('heal correctness', () => {
     expect(store.getHealRecord(web.id)?.healthySince).toBe(healthyAt);
     expect(trail(web.id)).toEqual(before);
     expect(engine.restartsOf(web.id)).toHaveLength(1);
+  });
+
+  it('a report merged into an operator restart leaves no mark behind: the next report is handled once', async () => {
+    const { engine, supervisor, trail } = setup();
+    const web = engine.add({ name: 'web', labels: { autoheal: 'true' } });
+    engine.hold(web.id);
+    const asked = supervisor.restartNow('web');
+    await until(() => engine.restarts.length === 1);
+    engine.setHealth(web.id, 'unhealthy');
+    supervisor.onEngineEvent(engine.event(web.id, 'health_status'));
+    await ticks();
+    engine.release(web.id);
+    expect(await asked).toMatchObject({ ok: true });
+    await supervisor.settled();
+    // A later report finds it recovered: recorded once, not once more for the stale mark.
+    supervisor.onEngineEvent({ ...engine.event(web.id, 'health_status'), health: 'unhealthy' });
+    await supervisor.settled();
+    expect(trail(web.id).filter((t) => t === 'skipped/recovered')).toHaveLength(1);
   });
 });
