@@ -90,7 +90,14 @@ export class Healer {
   /** Requests the engine has not answered yet, so a shutdown can say what it left. */
   private readonly inFlight = new Map<
     string,
-    { name: string; trigger: HealTrigger; action: 'restart' | 'stop'; sinceMs: number }
+    {
+      name: string;
+      trigger: HealTrigger;
+      action: 'restart' | 'stop';
+      sinceMs: number;
+      /** Destroyed while the request ran: nothing more is scheduled or kept for it. */
+      forgotten?: boolean;
+    }
   >();
   private readonly warnedLabels = new Set<string>();
   /** Containers reported unhealthy again while their heal was running. */
@@ -251,6 +258,8 @@ export class Healer {
 
   /** The container was destroyed: drop its timers and its damping state. */
   forget(id: string): void {
+    const running = this.inFlight.get(id);
+    if (running) running.forgotten = true;
     this.cancel(id);
     this.warnedLabels.delete(id);
     this.recheck.delete(id);
@@ -508,8 +517,10 @@ export class Healer {
     } catch (err) {
       error = errorText(err);
     }
+    const entry = this.inFlight.get(c.id);
     // Already written down as interrupted by a shutdown.
-    if (!this.inFlight.delete(c.id)) return null;
+    if (!entry || !this.inFlight.delete(c.id)) return null;
+    const forgotten = entry.forgotten === true;
     const end = this.d.now();
     const durationMs = end - t0;
     const details = {
@@ -523,11 +534,12 @@ export class Healer {
       this.restarts.inc({ result: 'failed', action });
       log.error({ err: error, duration_ms: durationMs, trigger }, `${action} failed`);
       this.tell(c, action, trigger, durationMs, stopTimeoutS, error);
-      if (updated) {
+      // A container destroyed meanwhile has no record left to keep and nothing to retry.
+      if (updated && !forgotten) {
         updated = recordFailedAttempt(updated, end);
         this.save(c.id, updated);
       }
-      const retryAt = updated ? nextAttemptAt(updated, this.d.settings) : null;
+      const retryAt = updated && !forgotten ? nextAttemptAt(updated, this.d.settings) : null;
       if (retryAt !== null && action === 'restart' && !this.stopped)
         this.schedule(c, 'retry', retryAt, 'retry', reportedAtMs);
       return this.append({

@@ -383,4 +383,23 @@ describe('heal correctness', () => {
     await supervisor.settled();
     expect(trail(web.id).filter((t) => t === 'skipped/recovered')).toHaveLength(1);
   });
+
+  it('a failed restart of a container destroyed meanwhile schedules no retry and keeps no record', async () => {
+    const { engine, supervisor, store, advance } = setup();
+    const web = engine.add({ name: 'web', labels: { autoheal: 'true' } });
+    engine.hold(web.id);
+    engine.failNextRestart = web.id;
+    engine.setHealth(web.id, 'unhealthy');
+    supervisor.onEngineEvent(engine.event(web.id, 'health_status'));
+    await until(() => engine.restarts.length === 1);
+    supervisor.onEngineEvent(engine.event(web.id, 'destroy'));
+    await ticks();
+    engine.containers.delete(web.id);
+    engine.release(web.id);
+    await supervisor.settled();
+    expect(supervisor.queueStatus().heals_scheduled).toBe(0);
+    expect(store.getHealRecord(web.id)).toBeNull();
+    await advance(600 * S);
+    expect(engine.restartsOf(web.id)).toHaveLength(1);
+  });
 });
