@@ -11,6 +11,7 @@ import { componentLogger, containerLogger, type Logger } from '../log.js';
 import type { MetricsRegistry } from '../metrics.js';
 import type { Notification } from '../notify/message.js';
 import type { AuditEvent, AuditStore, HealRecord, NewAuditEvent } from '../store/types.js';
+import { dependentProtection, runningDependents, usesNetworkOf } from './dependents.js';
 import type { ContainerIdentity, EnrollmentRules } from './enrollment.js';
 import { monitorVerdict } from './enrollment.js';
 import { decideHeal, type HealTrigger } from './heal-decision.js';
@@ -60,7 +61,7 @@ export interface HealerDeps {
   startedAtMs: number;
 }
 
-type AutoTrigger = Exclude<HealTrigger, 'api'>;
+type AutoTrigger = Exclude<HealTrigger, 'api' | 'dependent'>;
 
 interface Scheduled {
   timer: NodeJS.Timeout;
@@ -80,6 +81,7 @@ const WHY: Record<HealTrigger, string> = {
   reconcile: 'the reconcile found it unhealthy',
   retry: 'a scheduled retry',
   api: 'a request through the API',
+  dependent: 'the restart of the container whose network it uses',
 };
 
 export class Healer {
@@ -611,9 +613,9 @@ export class Healer {
   }
 
   /**
-   * Containers that share the healed container's network namespace (compose
-   * `network_mode: service:<name>`) lose their network when it restarts: restart them
-   * after it, one after the other.
+   * Containers that share the healed container's network namespace lose their network when
+   * it restarts. Each gets a heal of its own through the queue, after the parent's, so it
+   * never runs beside another heal of it; one with a heal already pending is left to it.
    */
   private async restartDependents(parent: ContainerIdentity): Promise<void> {
     const log = containerLogger(this.log, parent.name, parent.id);
@@ -624,28 +626,9 @@ export class Healer {
       log.warn({ err: errorText(err) }, 'cannot list containers to restart the dependents');
       return;
     }
-    const modes = new Set([`container:${parent.id}`, `container:${parent.name}`]);
     const rules = this.d.rules();
-    const dependents = all
-      .filter(
-        (d) =>
-          d.id !== parent.id &&
-          d.networkMode !== undefined &&
-          modes.has(d.networkMode) &&
-          d.state === 'running',
-      )
-      .sort((a, b) => a.name.localeCompare(b.name));
-    for (const dep of dependents) {
-      // Dependents need no enrolling label, but an excluded one, autoheal itself or a Swarm
-      // task is never touched, and one with its own heal in flight is left to that heal.
-      const verdict = monitorVerdict(dep, rules);
-      const protectedBy = verdict.excluded
-        ? 'excluded'
-        : verdict.reason === 'self' || verdict.reason === 'swarm_task'
-          ? verdict.reason
-          : this.busy(dep.id)
-            ? 'heal_in_flight'
-            : null;
+    for (const dep of runningDependents(parent, all)) {
+      const protectedBy = dependentProtection(dep, rules) ?? (this.busy(dep.id) ? 'heal_in_flight' : null);
       if (protectedBy !== null) {
         containerLogger(this.log, dep.name, dep.id).info(
           { dependency: parent.name, reason: protectedBy },
@@ -653,50 +636,101 @@ export class Healer {
         );
         continue;
       }
-      const t0 = this.d.now();
-      const stopTimeoutS = this.stopTimeoutS(dep);
-      const depLog = containerLogger(this.log, dep.name, dep.id);
-      const details = {
-        trigger: 'dependent',
-        dependency: parent.name,
-        dependency_id: parent.id,
-        stop_timeout_s: stopTimeoutS,
-      };
-      try {
-        await this.d.engine.restart(dep.id, stopTimeoutS);
-      } catch (err) {
-        const durationMs = this.d.now() - t0;
-        this.restarts.inc({ result: 'failed', action: 'restart' });
-        depLog.error({ err: errorText(err), dependency: parent.name }, 'restart of a dependent failed');
-        this.append({
-          event_type: 'restart',
-          container_id: dep.id,
-          container_name: dep.name,
-          status: 'failed',
-          message: `Restart of ${dep.name}, which uses the network of ${parent.name}, failed in ${durationMs} ms: ${errorText(err)}`,
-          details: { ...details, duration_ms: durationMs, error: errorText(err) },
-        });
-        continue;
-      }
-      const durationMs = this.d.now() - t0;
-      this.restarts.inc({ result: 'success', action: 'restart' });
-      depLog.info({ dependency: parent.name, duration_ms: durationMs }, 'restarted a dependent');
-      this.append({
-        event_type: 'restart',
-        container_id: dep.id,
-        container_name: dep.name,
-        status: 'success',
-        message: `Restarted ${dep.name} because it uses the network of ${parent.name}, which was restarted (in ${durationMs} ms)`,
-        details: { ...details, duration_ms: durationMs },
-      });
+      void this.run(dep, () => this.healDependent(dep, parent));
+    }
+  }
+
+  /**
+   * One dependent's heal: re-inspected when its turn comes, then its own `autoheal.action`
+   * (restart by default, stop, or only notify).
+   */
+  private async healDependent(dep: ContainerIdentity, parent: ContainerIdentity): Promise<AuditEvent | null> {
+    const log = containerLogger(this.log, dep.name, dep.id);
+    if (this.stopped) return null;
+    let fresh: ContainerSnapshot | null;
+    try {
+      fresh = await this.d.engine.inspect(dep.id);
+    } catch (err) {
+      log.warn(
+        { err: errorText(err), dependency: parent.name },
+        'cannot inspect the dependent: not restarted',
+      );
+      return null;
+    }
+    const protectedBy = fresh ? dependentProtection(fresh, this.d.rules()) : 'gone';
+    if (
+      fresh === null ||
+      protectedBy !== null ||
+      fresh.state !== 'running' ||
+      !usesNetworkOf(fresh, parent)
+    ) {
+      log.info({ dependency: parent.name, reason: protectedBy ?? fresh?.state }, 'dependent not restarted');
+      return null;
+    }
+    const target: ContainerIdentity = { id: fresh.id, name: fresh.name, labels: fresh.labels };
+    const cause = { trigger: 'dependent', dependency: parent.name, dependency_id: parent.id };
+    const action = this.action(fresh);
+    if (action === 'notify') {
       this.d.notifier?.notify({
-        kind: 'dependent_restart',
-        containerName: dep.name,
-        containerId: dep.id,
-        reason: `it uses the network of ${parent.name}`,
-        durationMs,
+        kind: 'unhealthy_notify',
+        containerName: fresh.name,
+        containerId: fresh.id,
+        reason: `loss of its network: ${parent.name} was restarted`,
+      });
+      return this.skip(
+        target,
+        'dependent',
+        'notify_only',
+        `it uses the network of ${parent.name}, which was restarted, and its label autoheal.action=notify asks only for a notification`,
+        fresh,
+        cause,
+      );
+    }
+    const stopTimeoutS = this.stopTimeoutS(fresh);
+    const t0 = this.d.now();
+    this.inFlight.set(dep.id, { name: fresh.name, trigger: 'dependent', action, sinceMs: t0 });
+    let error: string | null = null;
+    try {
+      if (action === 'stop') await this.d.engine.stop(dep.id, stopTimeoutS);
+      else await this.d.engine.restart(dep.id, stopTimeoutS);
+    } catch (err) {
+      error = errorText(err);
+    }
+    if (!this.inFlight.delete(dep.id)) return null;
+    const durationMs = this.d.now() - t0;
+    const details = { ...cause, stop_timeout_s: stopTimeoutS, duration_ms: durationMs };
+    const verb = action === 'stop' ? 'Stop' : 'Restart';
+    this.restarts.inc({ result: error === null ? 'success' : 'failed', action });
+    if (error !== null) {
+      log.error({ err: error, dependency: parent.name }, `${action} of a dependent failed`);
+      return this.append({
+        event_type: action,
+        container_id: dep.id,
+        container_name: fresh.name,
+        status: 'failed',
+        message: `${verb} of ${fresh.name}, which uses the network of ${parent.name}, failed in ${durationMs} ms: ${error}`,
+        details: { ...details, error },
       });
     }
+    log.info(
+      { dependency: parent.name, duration_ms: durationMs },
+      `${action === 'stop' ? 'stopped' : 'restarted'} a dependent`,
+    );
+    this.d.notifier?.notify({
+      kind: action === 'stop' ? 'stop' : 'dependent_restart',
+      containerName: fresh.name,
+      containerId: fresh.id,
+      reason: `it uses the network of ${parent.name}`,
+      durationMs,
+    });
+    return this.append({
+      event_type: action,
+      container_id: dep.id,
+      container_name: fresh.name,
+      status: 'success',
+      message: `${action === 'stop' ? 'Stopped' : 'Restarted'} ${fresh.name} because it uses the network of ${parent.name}, which was restarted (in ${durationMs} ms)`,
+      details,
+    });
   }
 
   // ── Shutdown ─────────────────────────────────────────────────────────────

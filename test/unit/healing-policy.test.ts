@@ -402,4 +402,57 @@ describe('heal correctness', () => {
     await advance(600 * S);
     expect(engine.restartsOf(web.id)).toHaveLength(1);
   });
+
+  it("a dependent's restart is a heal of its own: its die is autoheal's, and its own report is merged into it", async () => {
+    const { engine, supervisor, store } = setup();
+    const vpn = engine.add({ name: 'vpn', labels: { autoheal: 'true', 'autoheal.dependents': 'restart' } });
+    const client = engine.add({
+      name: 'client',
+      labels: { autoheal: 'true' },
+      networkMode: `container:${vpn.id}`,
+    });
+    engine.hold(client.id);
+    engine.setHealth(vpn.id, 'unhealthy');
+    supervisor.onEngineEvent(engine.event(vpn.id, 'health_status'));
+    await until(() => engine.restartsOf(client.id).length === 1);
+    supervisor.onEngineEvent(engine.event(client.id, 'die', { exitCode: 143 }));
+    engine.setHealth(client.id, 'unhealthy');
+    supervisor.onEngineEvent(engine.event(client.id, 'health_status'));
+    await ticks();
+    expect(engine.restartsOf(client.id)).toHaveLength(1);
+    expect(store.list({ type: 'die' })[0]).toMatchObject({
+      container_name: 'client',
+      details: { during_restart: true },
+    });
+    engine.release(client.id);
+    await supervisor.settled();
+    expect(engine.restartsOf(client.id)).toHaveLength(1);
+    expect(store.list({ type: 'restart', container: 'client' })[0]?.details).toMatchObject({
+      trigger: 'dependent',
+      dependency: 'vpn',
+    });
+  });
+
+  it('a dependent gets its own autoheal.action: stop stops it, notify only notifies', async () => {
+    const { engine, notifier, trail, turnUnhealthy } = setup();
+    const vpn = engine.add({ name: 'vpn', labels: { autoheal: 'true', 'autoheal.dependents': 'restart' } });
+    const stopper = engine.add({
+      name: 'stopper',
+      labels: { 'autoheal.action': 'stop' },
+      networkMode: `container:${vpn.id}`,
+    });
+    const teller = engine.add({
+      name: 'teller',
+      labels: { 'autoheal.action': 'notify' },
+      networkMode: `container:${vpn.id}`,
+    });
+    await turnUnhealthy(vpn.id);
+    expect(engine.restarts.map((r) => r.id)).toEqual([vpn.id]);
+    expect(engine.stops.map((r) => r.id)).toEqual([stopper.id]);
+    expect(trail(stopper.id)).toEqual(['stop/success']);
+    expect(trail(teller.id)).toEqual(['skipped/notify_only']);
+    expect(notifier.sent).toContainEqual(
+      expect.objectContaining({ kind: 'unhealthy_notify', containerName: 'teller' }),
+    );
+  });
 });
