@@ -50,8 +50,13 @@ export class EventStreams {
   }
 }
 
-function parseLastEventId(c: Context): number | null {
+/** Where a client resumes: after an id, within the epoch it was given (if it says). */
+function parseResume(c: Context): { afterId: number | null; epoch: string | null } {
   const query = readQuery(c, streamQuerySchema);
+  return { afterId: parseLastEventId(c, query.last_event_id ?? null), epoch: query.epoch ?? null };
+}
+
+function parseLastEventId(c: Context, fromQuery: number | null): number | null {
   const header = c.req.header('last-event-id');
   if (header !== undefined && header.trim() !== '') {
     const value = header.trim();
@@ -60,21 +65,25 @@ function parseLastEventId(c: Context): number | null {
     }
     return Number(value);
   }
-  return query.last_event_id ?? null;
+  return fromQuery;
 }
 
 async function pump(
   stream: SSEStreamingApi,
   deps: ApiDeps,
   streams: EventStreams,
-  afterId: number | null,
+  resume: { afterId: number | null; epoch: string | null },
   heartbeatMs: number,
 ): Promise<void> {
   const backlog: AuditEvent[] = [];
-  // An id beyond the newest event is from before the store started over (a corrupt file
-  // was set aside): filtering on it would hide every new event, so it is ignored.
+  const epoch = deps.store.epoch();
+  let afterId = resume.afterId;
+  // An id from another epoch, or beyond the newest event, is from before the store started
+  // over (a corrupt file was set aside): filtering on it would hide every new event.
   const newestId = deps.store.list({ limit: 1 })[0]?.id ?? 0;
-  if (afterId !== null && afterId > newestId) afterId = null;
+  if (afterId !== null && ((resume.epoch !== null && resume.epoch !== epoch) || afterId > newestId)) {
+    afterId = null;
+  }
   let lastSentId = afterId ?? 0;
   let heartbeatDue = false;
   let ended = false;
@@ -120,6 +129,8 @@ async function pump(
   if (streams.closed) end();
 
   await stream.write(': connected\n\n');
+  // First, always: a client that last saw another epoch drops what it holds and starts over.
+  await stream.writeSSE({ event: 'epoch', data: JSON.stringify({ epoch }) });
   while (!ended) {
     const event = backlog.shift();
     if (event !== undefined) {
@@ -163,7 +174,7 @@ export function registerEventRoutes(
   });
 
   app.get('/api/events/stream', (c) => {
-    const afterId = parseLastEventId(c);
+    const resume = parseResume(c);
     // HEAD shares GET's handler in Hono; it must not open a stream nobody will read.
     if (c.req.method === 'HEAD') {
       return c.body(null, 200, { 'Content-Type': 'text/event-stream', 'Cache-Control': 'no-cache' });
@@ -177,7 +188,7 @@ export function registerEventRoutes(
     c.header('X-Accel-Buffering', 'no');
     return streamSSE(
       c,
-      (stream) => pump(stream, deps, streams, afterId, heartbeatMs),
+      (stream) => pump(stream, deps, streams, resume, heartbeatMs),
       async (err) => {
         deps.logger.warn({ err }, 'an event stream failed');
       },

@@ -3,6 +3,7 @@
  * the filters of `list`, the monitored ids, the API-managed lists and the subscribers.
  * MemoryStore uses it as is; LowdbStore loads it from and saves it to the JSON file.
  */
+import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import {
   AUDIT_EVENT_TYPES,
@@ -50,6 +51,8 @@ const healRecordSchema = z.object({
 export const storeDocumentSchema = z.object({
   version: z.literal(1).default(1),
   next_id: z.number().int().positive().default(1),
+  /** Absent in files written before it existed: those get a new one. */
+  epoch: z.string().min(1).max(100).optional(),
   events: z.array(auditEventSchema).default([]),
   excluded: z.array(z.string()).default([]),
   selected: z.array(z.string()).default([]),
@@ -79,6 +82,7 @@ export class AuditLog {
   // Oldest first, so the cap drops from the front and ids increase along the array.
   #events: AuditEvent[] = [];
   #nextId = 1;
+  #epoch: string = randomUUID();
   #lists: Record<ListName, string[]> = { excluded: [], selected: [] };
   #monitoredIds = new Set<string>();
   #restarts = new Map<string, RestartRecord>();
@@ -103,6 +107,7 @@ export class AuditLog {
     const highestId = events.at(-1)?.id ?? 0;
     // A hand-edited next_id below an existing id would hand out duplicates.
     this.#nextId = Math.max(doc.next_id, highestId + 1);
+    if (doc.epoch !== undefined) this.#epoch = doc.epoch;
     this.#lists = { excluded: [...doc.excluded], selected: [...doc.selected] };
     this.#monitoredIds = new Set(doc.monitored_ids);
     this.#restarts = new Map(
@@ -119,6 +124,7 @@ export class AuditLog {
     return {
       version: 1,
       next_id: this.#nextId,
+      epoch: this.#epoch,
       events: this.#events.slice(),
       excluded: [...this.#lists.excluded],
       selected: [...this.#lists.selected],
@@ -214,6 +220,10 @@ export class AuditLog {
 
   getList(name: ListName): string[] {
     return [...this.#lists[name]];
+  }
+
+  epoch(): string {
+    return this.#epoch;
   }
 
   setList(name: ListName, entries: string[]): void {

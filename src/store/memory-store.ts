@@ -71,6 +71,10 @@ export class MemoryStore implements AuditStore {
     if (this.log.setHealRecord(id, record)) this.changed();
   }
 
+  epoch(): string {
+    return this.log.epoch();
+  }
+
   getList(name: ListName): string[] {
     return this.log.getList(name);
   }

@@ -106,6 +106,12 @@ export interface AuditStore {
   setList(name: ListName, entries: string[]): void;
   /** Called for every appended event, after it is stored. Returns an unsubscribe function. */
   subscribe(listener: (event: AuditEvent) => void): () => void;
+  /**
+   * Names the run of ids the store hands out; it changes whenever ids start over (a new
+   * store, or one started fresh after its file was unreadable), so a client holding an id
+   * from another epoch knows to start over.
+   */
+  epoch(): string;
   /** Writes anything pending now. Resolves even when the write fails (the failure is logged). */
   flush(): Promise<void>;
   /** Flushes and stops the write timer. */

@@ -124,6 +124,8 @@ describe('the lowdb store on disk', () => {
     expect(second.lastRestartAt('web')).toBe(first.lastRestartAt('web'));
     expect(second.append(event()).id).toBe(3);
     expect(second.getHealRecord('abc')).toEqual(record);
+    // Same ids, same epoch: a client resuming from an id may keep what it holds.
+    expect(second.epoch()).toBe(first.epoch());
   });
 
   it('writes the documented shape, oldest event first', async () => {
@@ -141,6 +143,7 @@ describe('the lowdb store on disk', () => {
         'heal_records',
         'monitored_ids',
         'next_id',
+        'epoch',
         'restarts',
         'selected',
         'version',
@@ -298,6 +301,16 @@ describe('the lowdb store on disk', () => {
     expect(small.append(event()).id).toBe(31);
   });
 
+  it('keeps its epoch while its ids go on, and starts a new one when a corrupt file makes them start over', async () => {
+    await mkdir(dataDir);
+    await writeFile(file, JSON.stringify({ version: 1, next_id: 8, epoch: 'kept-epoch', events: [] }));
+    expect((await openStore()).epoch()).toBe('kept-epoch');
+    await writeFile(file, JSON.stringify({ version: 1, next_id: 8, epoch: 'old-epoch', events: 'nope' }));
+    const fresh = await openStore();
+    expect(fresh.list()[0]?.id).toBe(1);
+    expect(fresh.epoch()).not.toBe('old-epoch');
+  });
+
   describe('a corrupt file at open', () => {
     it.each([
       ['invalid JSON', '{"version": 1, "events": [', /not valid JSON/],
@@ -341,6 +354,7 @@ describe('the lowdb store on disk', () => {
         await store.close();
         const reopened = await openStore();
         expect(reopened.list().map((e) => e.status)).toEqual(['connected', 'store_reset']);
+        expect(reopened.epoch()).toBe(store.epoch());
       },
     );
   });

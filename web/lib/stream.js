@@ -3,6 +3,9 @@
  * the connection state the header shows. The browser reconnects by itself (sending
  * Last-Event-ID); when it gives up (the server answered an error, or autoheal was down),
  * this reopens the stream with back-off and `?last_event_id=`, so no event is missed.
+ * The stream first names the store's epoch; when it is not the one this page last saw,
+ * the ids started over (a fresh store) and everything the page holds is stale: the
+ * `onReset` listeners start over, and ids are compared within the new epoch.
  */
 
 const RETRY_MIN_MS = 1000;
@@ -12,6 +15,8 @@ const RETRY_MAX_MS = 30_000;
 export class LiveStream {
   #source = null;
   #lastId = null;
+  #epoch = null;
+  #resetListeners = new Set();
   #retryMs = RETRY_MIN_MS;
   #retryTimer = null;
   #eventListeners = new Set();
@@ -31,6 +36,12 @@ export class LiveStream {
     return () => this.#eventListeners.delete(listener);
   }
 
+  /** `listener()` when the store's ids started over: what the view holds is from before. */
+  onReset(listener) {
+    this.#resetListeners.add(listener);
+    return () => this.#resetListeners.delete(listener);
+  }
+
   /** `listener(state)` whenever the connection state changes. */
   onState(listener) {
     this.#stateListeners.add(listener);
@@ -48,13 +59,30 @@ export class LiveStream {
     this.#retryTimer = null;
     this.retryAt = null;
     this.#setState('connecting');
-    const url =
-      this.#lastId === null ? '/api/events/stream' : `/api/events/stream?last_event_id=${this.#lastId}`;
-    const source = new EventSource(url);
+    const params = new URLSearchParams();
+    if (this.#lastId !== null) params.set('last_event_id', String(this.#lastId));
+    if (this.#epoch !== null) params.set('epoch', this.#epoch);
+    const query = params.toString();
+    const source = new EventSource(query === '' ? '/api/events/stream' : `/api/events/stream?${query}`);
     this.#source = source;
     source.addEventListener('open', () => {
       this.#retryMs = RETRY_MIN_MS;
       this.#setState('live');
+    });
+    source.addEventListener('epoch', (message) => {
+      let epoch;
+      try {
+        epoch = JSON.parse(message.data)?.epoch;
+      } catch {
+        return;
+      }
+      if (typeof epoch !== 'string') return;
+      const previous = this.#epoch;
+      this.#epoch = epoch;
+      if (previous === null || previous === epoch) return;
+      // The store started over: an id kept from before means nothing now.
+      this.#lastId = null;
+      for (const listener of this.#resetListeners) listener();
     });
     source.addEventListener('audit', (message) => {
       let event;
