@@ -142,7 +142,7 @@ async function main(): Promise<void> {
   // A stop came while the store opened: the shutdown flushes it and exits.
   if (stopping) return;
 
-  const selfId = detectOwnContainerId();
+  const selfId = settings.selfId ?? detectOwnContainerId();
   const engineLogger = componentLogger(root, 'engine');
   let engine: DockerEngine;
   let events: DockerEventSource;
