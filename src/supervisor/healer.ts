@@ -11,7 +11,8 @@ import { componentLogger, containerLogger, type Logger } from '../log.js';
 import type { MetricsRegistry } from '../metrics.js';
 import type { Notification } from '../notify/message.js';
 import type { AuditEvent, AuditStore, HealRecord, NewAuditEvent } from '../store/types.js';
-import { dependentProtection, runningDependents, usesNetworkOf } from './dependents.js';
+import { type DependentHealContext, healDependent } from './dependent-heal.js';
+import { dependentProtection, runningDependents } from './dependents.js';
 import type { ContainerIdentity, EnrollmentRules } from './enrollment.js';
 import { monitorVerdict } from './enrollment.js';
 import { decideHeal, type HealTrigger } from './heal-decision.js';
@@ -636,101 +637,26 @@ export class Healer {
         );
         continue;
       }
-      void this.run(dep, () => this.healDependent(dep, parent));
+      void this.run(dep, async () =>
+        this.stopped ? null : healDependent(this.dependentContext(), dep, parent),
+      );
     }
   }
 
-  /**
-   * One dependent's heal: re-inspected when its turn comes, then its own `autoheal.action`
-   * (restart by default, stop, or only notify).
-   */
-  private async healDependent(dep: ContainerIdentity, parent: ContainerIdentity): Promise<AuditEvent | null> {
-    const log = containerLogger(this.log, dep.name, dep.id);
-    if (this.stopped) return null;
-    let fresh: ContainerSnapshot | null;
-    try {
-      fresh = await this.d.engine.inspect(dep.id);
-    } catch (err) {
-      log.warn(
-        { err: errorText(err), dependency: parent.name },
-        'cannot inspect the dependent: not restarted',
-      );
-      return null;
-    }
-    const protectedBy = fresh ? dependentProtection(fresh, this.d.rules()) : 'gone';
-    if (
-      fresh === null ||
-      protectedBy !== null ||
-      fresh.state !== 'running' ||
-      !usesNetworkOf(fresh, parent)
-    ) {
-      log.info({ dependency: parent.name, reason: protectedBy ?? fresh?.state }, 'dependent not restarted');
-      return null;
-    }
-    const target: ContainerIdentity = { id: fresh.id, name: fresh.name, labels: fresh.labels };
-    const cause = { trigger: 'dependent', dependency: parent.name, dependency_id: parent.id };
-    const action = this.action(fresh);
-    if (action === 'notify') {
-      this.d.notifier?.notify({
-        kind: 'unhealthy_notify',
-        containerName: fresh.name,
-        containerId: fresh.id,
-        reason: `loss of its network: ${parent.name} was restarted`,
-      });
-      return this.skip(
-        target,
-        'dependent',
-        'notify_only',
-        `it uses the network of ${parent.name}, which was restarted, and its label autoheal.action=notify asks only for a notification`,
-        fresh,
-        cause,
-      );
-    }
-    const stopTimeoutS = this.stopTimeoutS(fresh);
-    const t0 = this.d.now();
-    this.inFlight.set(dep.id, { name: fresh.name, trigger: 'dependent', action, sinceMs: t0 });
-    let error: string | null = null;
-    try {
-      if (action === 'stop') await this.d.engine.stop(dep.id, stopTimeoutS);
-      else await this.d.engine.restart(dep.id, stopTimeoutS);
-    } catch (err) {
-      error = errorText(err);
-    }
-    if (!this.inFlight.delete(dep.id)) return null;
-    const durationMs = this.d.now() - t0;
-    const details = { ...cause, stop_timeout_s: stopTimeoutS, duration_ms: durationMs };
-    const verb = action === 'stop' ? 'Stop' : 'Restart';
-    this.restarts.inc({ result: error === null ? 'success' : 'failed', action });
-    if (error !== null) {
-      log.error({ err: error, dependency: parent.name }, `${action} of a dependent failed`);
-      return this.append({
-        event_type: action,
-        container_id: dep.id,
-        container_name: fresh.name,
-        status: 'failed',
-        message: `${verb} of ${fresh.name}, which uses the network of ${parent.name}, failed in ${durationMs} ms: ${error}`,
-        details: { ...details, error },
-      });
-    }
-    log.info(
-      { dependency: parent.name, duration_ms: durationMs },
-      `${action === 'stop' ? 'stopped' : 'restarted'} a dependent`,
-    );
-    this.d.notifier?.notify({
-      kind: action === 'stop' ? 'stop' : 'dependent_restart',
-      containerName: fresh.name,
-      containerId: fresh.id,
-      reason: `it uses the network of ${parent.name}`,
-      durationMs,
-    });
-    return this.append({
-      event_type: action,
-      container_id: dep.id,
-      container_name: fresh.name,
-      status: 'success',
-      message: `${action === 'stop' ? 'Stopped' : 'Restarted'} ${fresh.name} because it uses the network of ${parent.name}, which was restarted (in ${durationMs} ms)`,
-      details,
-    });
+  private dependentContext(): DependentHealContext {
+    return {
+      engine: this.d.engine,
+      rules: () => this.d.rules(),
+      now: () => this.d.now(),
+      log: this.log,
+      notifier: this.d.notifier,
+      defaultStopTimeoutS: this.d.settings.defaultStopTimeoutS,
+      track: (id, entry) => this.inFlight.set(id, { ...entry, trigger: 'dependent' }),
+      untrack: (id) => this.inFlight.delete(id),
+      countRestart: (result, action) => this.restarts.inc({ result, action }),
+      append: (event) => this.append(event),
+      skip: (c, reason, detail, fresh, extra) => this.skip(c, 'dependent', reason, detail, fresh, extra),
+    };
   }
 
   // ── Shutdown ─────────────────────────────────────────────────────────────
