@@ -9,6 +9,7 @@ import type { ContainerEvent, ContainerSnapshot, Engine } from '../engine/types.
 import { componentLogger, containerLogger, type Logger } from '../log.js';
 import type { MetricsRegistry } from '../metrics.js';
 import type { AuditEvent, AuditStore, ListName, NewAuditEvent } from '../store/types.js';
+import { DependentRecreator } from './dependent-recreator.js';
 import { type ContainerIdentity, type EnrollmentRules, isSelf, monitorVerdict } from './enrollment.js';
 import { EventIntake } from './event-intake.js';
 import { Healer, type HealNotifier } from './healer.js';
@@ -46,6 +47,7 @@ export class Supervisor implements SupervisorControl {
   private readonly now: () => number;
   private readonly selfId: string | null;
   private readonly healer: Healer;
+  private readonly dependents: DependentRecreator;
   private readonly intake: EventIntake;
   private reconcileTimer: NodeJS.Timeout | null = null;
   private reconcileRunning: Promise<void> | null = null;
@@ -70,6 +72,15 @@ export class Supervisor implements SupervisorControl {
       rules: () => this.rules(),
       now: this.now,
       startedAtMs: this.now(),
+    });
+    this.dependents = new DependentRecreator({
+      engine: deps.engine,
+      store: deps.store,
+      settings: deps.settings,
+      logger: deps.logger,
+      metrics: deps.metrics,
+      rules: () => this.rules(),
+      now: this.now,
     });
     this.intake = new EventIntake(
       deps.intakeCapacity ?? 10_000,
@@ -132,7 +143,7 @@ export class Supervisor implements SupervisorControl {
   async stop(waitMs = 8_000): Promise<void> {
     this.stopped = true;
     if (this.reconcileTimer) clearInterval(this.reconcileTimer);
-    await this.healer.stop(waitMs);
+    await Promise.all([this.healer.stop(waitMs), this.dependents.stop(waitMs)]);
   }
 
   /** Resolves once every queued event, reconcile and heal has been handled (tests, shutdown). */
@@ -147,6 +158,10 @@ export class Supervisor implements SupervisorControl {
       const heals = this.healer.status();
       if (heals.waiting + heals.running > 0) {
         await this.healer.drain();
+        continue;
+      }
+      if (this.dependents.busy()) {
+        await this.dependents.idle();
         continue;
       }
       return;
@@ -225,6 +240,7 @@ export class Supervisor implements SupervisorControl {
   private handleEventUnsafe(event: ContainerEvent): void {
     if (this.stopped) return;
     const log = containerLogger(this.log, event.name, event.id);
+    this.dependents.observe(event);
     if (event.action === 'destroy') {
       this.store.forgetMonitored(event.id);
       this.healer.forget(event.id);
@@ -237,6 +253,7 @@ export class Supervisor implements SupervisorControl {
     switch (event.action) {
       case 'start':
         log.debug({ monitored: verdict.monitored }, 'container started');
+        this.dependents.started(event);
         return;
       case 'die':
       case 'oom': {
@@ -317,6 +334,7 @@ export class Supervisor implements SupervisorControl {
     }
     // A container destroyed while autoheal was down (or whose destroy event was dropped)
     // would otherwise keep its state forever.
+    this.dependents.observeList(containers);
     const present = new Set(containers.map((c) => c.id));
     for (const id of known) {
       if (present.has(id)) continue;
