@@ -1,0 +1,157 @@
+/**
+ * A parent replaced on the real engine (`docker rm -f vpn` then `docker run --name vpn …`):
+ * the dependent left in the old network namespace is re-created into the new one, with its
+ * labels, environment and data; and when the copy cannot be created, the old dependent is
+ * left as it was and the failure recorded. Only parents labelled
+ * `autoheal.dependents=recreate` count, so other containers on this engine are never touched.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type AutohealProcess, startAutoheal, stopAllAutoheals } from '../support/autoheal-process.js';
+import {
+  adopt,
+  containerName,
+  createHealthContainer,
+  docker,
+  removeAll,
+  type TestContainer,
+  uniqueLabelKey,
+} from '../support/docker-fixtures.js';
+
+const RECREATE = { 'autoheal.dependents': 'recreate' };
+
+interface Inspected {
+  Id: string;
+  State: { Running: boolean };
+  Config: { Labels: Record<string, string>; Env: string[] };
+  HostConfig: { NetworkMode: string };
+  Mounts: Array<{ Type: string; Name?: string; Destination: string }>;
+}
+
+async function inspectByName(name: string): Promise<Inspected> {
+  const [json] = JSON.parse(await docker(['inspect', '--type', 'container', name])) as Inspected[];
+  if (!json) throw new Error(`docker inspect ${name} returned nothing`);
+  return json;
+}
+
+async function exists(ref: string): Promise<boolean> {
+  return docker(['inspect', '--type', 'container', ref]).then(
+    () => true,
+    () => false,
+  );
+}
+
+/** The network namespace a container's processes are in, e.g. `net:[4026532301]`. */
+async function netns(ref: string): Promise<string> {
+  return docker(['exec', ref, 'readlink', '/proc/self/ns/net']);
+}
+
+describe('dependents of a replaced parent, on the real engine', () => {
+  let ah: AutohealProcess;
+  const volumes: string[] = [];
+  const dirs: string[] = [];
+
+  beforeAll(async () => {
+    // A label key nothing carries: autoheal heals none of the engine's containers here.
+    ah = await startAutoheal({ env: { AUTOHEAL_CONTAINER_LABEL: uniqueLabelKey(), AUTOHEAL_INTERVAL: '2' } });
+  }, 60_000);
+
+  afterAll(async () => {
+    await stopAllAutoheals();
+    await removeAll();
+    for (const v of volumes) await docker(['volume', 'rm', '-f', v]).catch(() => undefined);
+    for (const d of dirs) await rm(d, { recursive: true, force: true });
+  }, 60_000);
+
+  /** A labelled vpn autoheal has seen start, and a dependent in its namespace. */
+  async function vpnWithDependent(dependentOptions: Parameters<typeof createHealthContainer>[0] = {}) {
+    const vpnName = containerName('vpn');
+    const vpn = await createHealthContainer({ name: vpnName, labels: RECREATE });
+    const dep = await createHealthContainer({
+      name: containerName('torrent'),
+      network: `container:${vpn.id}`,
+      ...dependentOptions,
+    });
+    await ah.waitForLog(
+      (l) => l.json?.container === vpnName && l.json?.msg === 'container started',
+      20_000,
+      `autoheal to see ${vpnName} start`,
+    );
+    return { vpn, dep };
+  }
+
+  /** `docker rm -f` then `docker run` under the same name. */
+  async function replace(vpn: TestContainer): Promise<TestContainer> {
+    await docker(['rm', '-f', vpn.id]);
+    return createHealthContainer({ name: vpn.name, labels: RECREATE });
+  }
+
+  it('re-creates the dependent into the new namespace, keeping its labels, env and data', async () => {
+    const { vpn, dep } = await vpnWithDependent({
+      labels: { 'app.role': 'torrent' },
+      env: { PUID: '1000' },
+      volumes: ['/data'],
+    });
+    await docker(['exec', dep.id, 'sh', '-c', 'echo kept > /data/state']);
+    const oldMounts = (await inspectByName(dep.name)).Mounts;
+    const anon = oldMounts.find((m) => m.Destination === '/data')?.Name;
+    if (anon) volumes.push(anon);
+    expect(await netns(dep.id)).toBe(await netns(vpn.id));
+
+    const newVpn = await replace(vpn);
+    const event = await ah.waitForAudit(
+      (e) => e.event_type === 'recreate' && e.container_name === dep.name,
+      30_000,
+      `a recreate event for ${dep.name}`,
+    );
+
+    expect(event.status).toBe('success');
+    const copy = await inspectByName(dep.name);
+    adopt(copy.Id);
+    expect(copy.Id).not.toBe(dep.id);
+    expect(event).toMatchObject({
+      container_id: copy.Id,
+      details: { old_id: dep.id, new_id: copy.Id, dependency: vpn.name, dependency_id: newVpn.id },
+    });
+    expect(copy.HostConfig.NetworkMode).toBe(`container:${newVpn.id}`);
+    expect(copy.State.Running).toBe(true);
+    expect(copy.Config.Labels).toMatchObject({ 'app.role': 'torrent' });
+    expect(copy.Config.Env).toEqual(expect.arrayContaining(['PUID=1000', 'START_HEALTHY=1']));
+    expect(copy.Mounts.find((m) => m.Destination === '/data')?.Name).toBe(anon);
+    expect(await docker(['exec', copy.Id, 'cat', '/data/state'])).toBe('kept');
+    // It is in the new parent's network namespace, and the old dependent is gone.
+    expect(await netns(copy.Id)).toBe(await netns(newVpn.id));
+    expect(await exists(dep.id)).toBe(false);
+  }, 90_000);
+
+  it('puts the old dependent back and records the failure when its copy cannot be created', async () => {
+    // A bind mount whose source vanishes: the running dependent keeps it, a copy is refused.
+    const dir = await mkdtemp(join(tmpdir(), 'ahtest-recreate-'));
+    dirs.push(dir);
+    const { vpn, dep } = await vpnWithDependent({ mounts: [`type=bind,source=${dir},target=/cfg`] });
+    const nsBefore = await netns(dep.id);
+    await rm(dir, { recursive: true });
+
+    await replace(vpn);
+    const event = await ah.waitForAudit(
+      (e) => e.event_type === 'recreate' && e.container_name === dep.name,
+      30_000,
+      `a recreate event for ${dep.name}`,
+    );
+
+    expect(event).toMatchObject({
+      container_id: dep.id,
+      status: 'failed',
+      details: { step: 'create', restored: true },
+    });
+    expect(String(event.details.error)).toContain('bind source path does not exist');
+    const old = await inspectByName(dep.name);
+    expect(old.Id).toBe(dep.id);
+    expect(old.State.Running).toBe(true);
+    expect(await netns(dep.id)).toBe(nsBefore);
+    const names = await docker(['ps', '-a', '--filter', `name=${dep.name}`, '--format', '{{.Names}}']);
+    expect(names.split('\n')).toEqual([dep.name]);
+  }, 90_000);
+});
