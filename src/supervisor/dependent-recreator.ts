@@ -28,6 +28,8 @@ export interface DependentRecreatorDeps {
   metrics: MetricsRegistry;
   /** The enrollment rules as they are now (the excluded list can change at any time). */
   rules: () => EnrollmentRules;
+  /** A heal of this container is queued, running or scheduled. */
+  healing: (id: string) => boolean;
   now: () => number;
 }
 
@@ -172,6 +174,11 @@ export class DependentRecreator {
     const log = containerLogger(this.log, dep.name, dep.id);
     if (plan.refusal !== null) {
       log.info({ dependency: parent.name, reason: plan.refusal }, 'dependent not re-created');
+      return;
+    }
+    // One operation per container at a time: the next reconcile finds it again.
+    if (this.d.healing(dep.id)) {
+      log.info({ dependency: parent.name }, 'dependent has a heal in flight: re-created after it');
       return;
     }
     log.info({ dependency: parent.name, old_dependency_id: plan.oldParentId }, 're-creating a dependent');

@@ -62,18 +62,21 @@ export function wantsRecreate(parent: ContainerIdentity, recreateAll: boolean): 
 }
 
 /**
- * Remembers who each container id was, from events and lists. A container not in the latest
- * list is forgotten unless a listed container's network mode still names it.
+ * Remembers who each container id was, from events and lists. A container absent from a
+ * list is forgotten unless a listed container's network mode still names it — or an event
+ * told of it since the previous list, which may have been taken before it existed.
  */
 export class KnownContainers {
-  private readonly byId = new Map<string, RememberedContainer>();
+  private readonly byId = new Map<string, RememberedContainer & { refreshes: number }>();
+  private refreshes = 0;
 
   remember(c: ContainerIdentity): void {
-    this.byId.set(c.id, { name: c.name, labels: { ...c.labels } });
+    this.byId.set(c.id, { name: c.name, labels: { ...c.labels }, refreshes: this.refreshes });
   }
 
   get(id: string): RememberedContainer | undefined {
-    return this.byId.get(id);
+    const entry = this.byId.get(id);
+    return entry && { name: entry.name, labels: entry.labels };
   }
 
   /** Learns the listed containers and forgets the gone ones no dependent names. */
@@ -84,7 +87,10 @@ export class KnownContainers {
       const target = networkTarget(c.networkMode);
       if (target !== null) keep.add(target);
     }
-    for (const id of [...this.byId.keys()]) if (!keep.has(id)) this.byId.delete(id);
+    for (const [id, entry] of this.byId) {
+      if (!keep.has(id) && entry.refreshes < this.refreshes) this.byId.delete(id);
+    }
+    this.refreshes += 1;
     for (const c of containers) this.remember(c);
   }
 

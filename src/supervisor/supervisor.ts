@@ -80,6 +80,7 @@ export class Supervisor implements SupervisorControl {
       logger: deps.logger,
       metrics: deps.metrics,
       rules: () => this.rules(),
+      healing: (id) => this.healer.busy(id),
       now: this.now,
     });
     this.intake = new EventIntake(

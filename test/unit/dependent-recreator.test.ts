@@ -133,6 +133,26 @@ describe('a dependent whose parent was replaced', () => {
     expect(recreateEvents(h)).toHaveLength(1);
   });
 
+  it('a dependent with a heal pending is left to it, and re-created by a later reconcile', async () => {
+    const h = await world({ AUTOHEAL_GRACE_PERIOD: '600' });
+    h.engine.containers.set(h.torrent.id, {
+      ...h.torrent,
+      labels: { autoheal: 'true' },
+      health: 'unhealthy',
+    });
+    h.supervisor.onEngineEvent(h.engine.event(h.torrent.id, 'health_status'));
+    await h.supervisor.settled();
+    await replaceVpn(h);
+    expect(h.engine.calls).toEqual([]);
+
+    h.engine.setHealth(h.torrent.id, 'healthy');
+    h.supervisor.onEngineEvent(h.engine.event(h.torrent.id, 'health_status'));
+    await h.supervisor.settled();
+    await h.supervisor.reconcile('interval');
+    await h.supervisor.settled();
+    expect(recreateEvents(h).map((e) => e.status)).toEqual(['success']);
+  });
+
   it('a reconcile catches a replacement whose start event was missed', async () => {
     const h = await world();
     h.engine.containers.delete(h.oldVpn.id);

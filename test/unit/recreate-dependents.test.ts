@@ -143,11 +143,22 @@ describe('the memory of who an id was', () => {
     const known = knownOldVpn();
     known.remember({ id: hex('9'), name: 'unrelated', labels: {} });
     known.refresh([newVpn, dependent()]);
+    known.refresh([newVpn, dependent()]);
     expect(known.get(OLD_VPN)?.name).toBe('vpn');
     expect(known.get(hex('9'))).toBeUndefined();
     known.refresh([newVpn, dependent({ networkMode: `container:${NEW_VPN}` })]);
     expect(known.get(OLD_VPN)).toBeUndefined();
     expect(known.size).toBe(2);
+  });
+
+  it('a container an event told of after a list was taken survives that list', () => {
+    const known = new KnownContainers();
+    known.refresh([newVpn]);
+    known.remember({ id: OLD_VPN, name: 'vpn-started-meanwhile', labels: {} });
+    known.refresh([newVpn]); // taken before it started
+    expect(known.get(OLD_VPN)?.name).toBe('vpn-started-meanwhile');
+    known.refresh([newVpn]);
+    expect(known.get(OLD_VPN)).toBeUndefined();
   });
 
   it('a reconcile finds the running replacement of a gone parent a dependent still names', () => {
