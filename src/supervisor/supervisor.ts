@@ -333,9 +333,9 @@ export class Supervisor implements SupervisorControl {
       this.log.warn({ err: errorText(err), trigger }, 'reconcile could not list containers; will try again');
       return;
     }
+    this.dependents.observeList(containers);
     // A container destroyed while autoheal was down (or whose destroy event was dropped)
     // would otherwise keep its state forever.
-    this.dependents.observeList(containers);
     const present = new Set(containers.map((c) => c.id));
     for (const id of known) {
       if (present.has(id)) continue;
