@@ -1,8 +1,8 @@
 /**
- * A parent replaced on the real engine (`docker rm -f vpn` then `docker run --name vpn …`):
- * the dependent left in the old network namespace is re-created into the new one, with its
- * labels, environment and data; and when the copy cannot be created, the old dependent is
- * left as it was and the failure recorded. Only parents labelled
+ * A parent replaced on the real engine (`docker rm -f vpn` then `docker run --name vpn …`,
+ * or compose's steps done by hand): the dependent left in the old network namespace is
+ * re-created into the new one, with its labels, environment and data; and when the copy
+ * cannot be created, the old dependent is left as it was and the failure recorded. Only parents labelled
  * `autoheal.dependents=recreate` count, so other containers on this engine are never touched.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -76,7 +76,7 @@ describe('dependents of a replaced parent, on the real engine', () => {
     });
     await ah.waitForLog(
       (l) => l.json?.container === vpnName && l.json?.msg === 'container started',
-      20_000,
+      60_000,
       `autoheal to see ${vpnName} start`,
     );
     return { vpn, dep };
@@ -103,7 +103,7 @@ describe('dependents of a replaced parent, on the real engine', () => {
     const newVpn = await replace(vpn);
     const event = await ah.waitForAudit(
       (e) => e.event_type === 'recreate' && e.container_name === dep.name,
-      30_000,
+      60_000,
       `a recreate event for ${dep.name}`,
     );
 
@@ -124,7 +124,46 @@ describe('dependents of a replaced parent, on the real engine', () => {
     // It is in the new parent's network namespace, and the old dependent is gone.
     expect(await netns(copy.Id)).toBe(await netns(newVpn.id));
     expect(await exists(dep.id)).toBe(false);
-  }, 90_000);
+  }, 180_000);
+
+  it('recognises a compose-style replacement by project and service, the old one stopped and renamed aside', async () => {
+    // What `docker-compose up -d --no-deps vpn` does after a change: stop the old container,
+    // rename it aside, create and start the new one, remove the old. The new one here has
+    // another name (compose v2's), so only the compose labels tie the two together.
+    const project = `ahtest${Date.now().toString(36)}`;
+    const compose = {
+      ...RECREATE,
+      'com.docker.compose.project': project,
+      'com.docker.compose.service': 'vpn',
+      'com.docker.compose.container-number': '1',
+    };
+    const vpn = await createHealthContainer({ name: containerName(`${project}_vpn_1`), labels: compose });
+    const dep = await createHealthContainer({
+      name: containerName('torrent'),
+      network: `container:${vpn.id}`,
+    });
+    await ah.waitForLog(
+      (l) => l.json?.container === vpn.name && l.json?.msg === 'container started',
+      60_000,
+      `autoheal to see ${vpn.name} start`,
+    );
+
+    await docker(['stop', '-t', '1', vpn.id]);
+    await docker(['rename', vpn.id, `${vpn.id.slice(0, 12)}_${vpn.name}`]);
+    const newVpn = await createHealthContainer({ name: containerName(`${project}-vpn-1`), labels: compose });
+    await docker(['rm', '-f', vpn.id]);
+
+    const event = await ah.waitForAudit(
+      (e) => e.event_type === 'recreate' && e.container_name === dep.name,
+      60_000,
+      `a recreate event for ${dep.name}`,
+    );
+    expect(event).toMatchObject({ status: 'success', details: { dependency: newVpn.name } });
+    const copy = await inspectByName(dep.name);
+    adopt(copy.Id);
+    expect(copy.HostConfig.NetworkMode).toBe(`container:${newVpn.id}`);
+    expect(await netns(copy.Id)).toBe(await netns(newVpn.id));
+  }, 180_000);
 
   it('puts the old dependent back and records the failure when its copy cannot be created', async () => {
     // A bind mount whose source vanishes: the running dependent keeps it, a copy is refused.
@@ -137,7 +176,7 @@ describe('dependents of a replaced parent, on the real engine', () => {
     await replace(vpn);
     const event = await ah.waitForAudit(
       (e) => e.event_type === 'recreate' && e.container_name === dep.name,
-      30_000,
+      60_000,
       `a recreate event for ${dep.name}`,
     );
 
@@ -153,5 +192,5 @@ describe('dependents of a replaced parent, on the real engine', () => {
     expect(await netns(dep.id)).toBe(nsBefore);
     const names = await docker(['ps', '-a', '--filter', `name=${dep.name}`, '--format', '{{.Names}}']);
     expect(names.split('\n')).toEqual([dep.name]);
-  }, 90_000);
+  }, 180_000);
 });
