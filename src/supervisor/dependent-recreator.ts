@@ -54,6 +54,9 @@ interface Parent {
   name: string;
 }
 
+/** What asked for a look: the parent's start event, or a reconcile that found it. */
+type Source = 'start' | 'reconcile';
+
 function errorText(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
@@ -69,6 +72,11 @@ export class DependentRecreator {
   private readonly known = new KnownContainers();
   private readonly results;
   private chain: Promise<void> = Promise.resolve();
+  /**
+   * `<dependent id>><parent id>` pairs left alone or failed: a reconcile does not try them
+   * again (a failure would be recorded every interval); the parent's next start does.
+   */
+  private readonly settledPairs = new Set<string>();
   private pending = 0;
   private stopped = false;
 
@@ -92,10 +100,14 @@ export class DependentRecreator {
   observeList(containers: readonly ContainerSnapshot[]): void {
     if (!this.stopped) {
       for (const parent of replacementParents(containers, this.known)) {
-        if (wantsRecreate(parent, this.d.settings.recreateDependents)) this.enqueue(parent);
+        if (wantsRecreate(parent, this.d.settings.recreateDependents)) this.enqueue(parent, 'reconcile');
       }
     }
     this.known.refresh(containers);
+    const present = new Set(containers.map((c) => c.id));
+    for (const pair of this.settledPairs) {
+      if (!present.has(pair.slice(0, pair.indexOf('>')))) this.settledPairs.delete(pair);
+    }
   }
 
   /** A container started: when it replaced a remembered one, its dependents are looked for. */
@@ -103,7 +115,7 @@ export class DependentRecreator {
     if (this.stopped || !wantsRecreate(c, this.d.settings.recreateDependents)) return;
     // Most starts replace nothing autoheal saw: no list call for them.
     if (!this.known.anyReplacedBy(c)) return;
-    this.enqueue({ id: c.id, name: c.name, labels: c.labels });
+    this.enqueue({ id: c.id, name: c.name, labels: c.labels }, 'start');
   }
 
   busy(): boolean {
@@ -130,11 +142,11 @@ export class DependentRecreator {
 
   // ── Planning ─────────────────────────────────────────────────────────────
 
-  private enqueue(parent: ContainerIdentity): void {
+  private enqueue(parent: ContainerIdentity, source: Source): void {
     this.pending += 1;
     // One at a time: a second start of the same parent then finds nothing left to do.
     this.chain = this.chain
-      .then(() => this.recreateFor(parent))
+      .then(() => this.recreateFor(parent, source))
       .catch((err: unknown) => {
         containerLogger(this.log, parent.name, parent.id).error(
           { err: errorText(err) },
@@ -146,7 +158,7 @@ export class DependentRecreator {
       });
   }
 
-  private async recreateFor(parent: ContainerIdentity): Promise<void> {
+  private async recreateFor(parent: ContainerIdentity, source: Source): Promise<void> {
     if (this.stopped) return;
     const log = containerLogger(this.log, parent.name, parent.id);
     let containers: ContainerSnapshot[];
@@ -165,14 +177,17 @@ export class DependentRecreator {
     });
     for (const plan of plans) {
       if (this.stopped) return;
-      await this.carryOut(plan, parent);
+      await this.carryOut(plan, parent, source);
     }
   }
 
-  private async carryOut(plan: DependentPlan, parent: Parent): Promise<void> {
+  private async carryOut(plan: DependentPlan, parent: Parent, source: Source): Promise<void> {
     const dep = plan.dependent;
     const log = containerLogger(this.log, dep.name, dep.id);
+    const pair = `${dep.id}>${parent.id}`;
+    if (source === 'reconcile' && this.settledPairs.has(pair)) return;
     if (plan.refusal !== null) {
+      this.settledPairs.add(pair);
       log.info({ dependency: parent.name, reason: plan.refusal }, 'dependent not re-created');
       return;
     }
@@ -183,6 +198,7 @@ export class DependentRecreator {
     }
     log.info({ dependency: parent.name, old_dependency_id: plan.oldParentId }, 're-creating a dependent');
     const outcome = await this.recreate(dep, plan.oldParentId, parent);
+    if (outcome.kind === 'failed') this.settledPairs.add(pair);
     this.record(dep, plan.oldParentId, parent, outcome);
   }
 

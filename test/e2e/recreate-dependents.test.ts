@@ -16,6 +16,7 @@ import {
   createHealthContainer,
   docker,
   removeAll,
+  sleep,
   type TestContainer,
   uniqueLabelKey,
 } from '../support/docker-fixtures.js';
@@ -192,5 +193,18 @@ describe('dependents of a replaced parent, on the real engine', () => {
     expect(await netns(dep.id)).toBe(nsBefore);
     const names = await docker(['ps', '-a', '--filter', `name=${dep.name}`, '--format', '{{.Names}}']);
     expect(names.split('\n')).toEqual([dep.name]);
+
+    // The reconciles that follow (every 2 s) do not try it again and again.
+    const seen = ah.logs.length;
+    const start = Date.now();
+    while (ah.logs.slice(seen).filter((l) => l.json?.msg === 'reconciled').length < 3) {
+      if (Date.now() - start > 60_000)
+        throw new Error(`no 3 reconciles within 60 s\n${await ah.diagnostics()}`);
+      await sleep(200);
+    }
+    const failures = (await ah.readAudit()).filter(
+      (e) => e.event_type === 'recreate' && e.container_name === dep.name,
+    );
+    expect(failures.map((e) => e.status)).toEqual(['failed']);
   }, 180_000);
 });

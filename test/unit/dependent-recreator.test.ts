@@ -216,6 +216,21 @@ describe('a re-create that fails', () => {
     });
   });
 
+  it('is not tried again by every reconcile, only by the next start of the parent', async () => {
+    const h = await world();
+    h.engine.failNext.create = 'bind source path does not exist';
+    const newVpn = await replaceVpn(h);
+    await h.supervisor.reconcile('interval');
+    await h.supervisor.settled();
+    await h.supervisor.reconcile('interval');
+    await h.supervisor.settled();
+    expect(recreateEvents(h).map((e) => e.status)).toEqual(['failed']);
+
+    h.supervisor.onEngineEvent(h.engine.event(newVpn.id, 'start'));
+    await h.supervisor.settled();
+    expect(recreateEvents(h).map((e) => e.status)).toEqual(['success', 'failed']);
+  });
+
   it('when putting it back fails too, both errors are recorded', async () => {
     const h = await world();
     h.engine.failNext.create = 'create refused';
