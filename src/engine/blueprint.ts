@@ -45,6 +45,20 @@ export function anonymousVolumeBinds(info: Json, hostConfig: Json): string[] {
   return binds;
 }
 
+/**
+ * `--mount type=volume,target=/x` without a source is an anonymous volume too: the copy's
+ * mount gets the name of the volume the old container has there.
+ */
+function mountsWithVolumeNames(info: Json, hostConfig: Json): unknown {
+  if (!Array.isArray(hostConfig.Mounts)) return hostConfig.Mounts;
+  const used = Array.isArray(info.Mounts) ? info.Mounts.filter(isRecord) : [];
+  return hostConfig.Mounts.map((m: unknown) => {
+    if (!isRecord(m) || m.Type !== 'volume' || (typeof m.Source === 'string' && m.Source !== '')) return m;
+    const name = used.find((u) => u.Type === 'volume' && u.Destination === m.Target)?.Name;
+    return typeof name === 'string' ? { ...m, Source: name } : m;
+  });
+}
+
 /** `GET /containers/{id}/json` as a blueprint; null when it lacks an id, a name or a config. */
 export function blueprintFromInspect(info: unknown): ContainerBlueprint | null {
   if (!isRecord(info)) return null;
@@ -62,7 +76,10 @@ export function blueprintFromInspect(info: unknown): ContainerBlueprint | null {
     labels,
     state: typeof state.Status === 'string' ? state.Status : 'unknown',
     networkMode: typeof hostConfig.NetworkMode === 'string' ? hostConfig.NetworkMode : null,
-    createBody: { ...config, HostConfig: { ...hostConfig, Binds: binds } },
+    createBody: {
+      ...config,
+      HostConfig: { ...hostConfig, Binds: binds, Mounts: mountsWithVolumeNames(info, hostConfig) },
+    },
   };
 }
 

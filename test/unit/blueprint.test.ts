@@ -69,6 +69,17 @@ describe('the copy of a container', () => {
     expect(body).not.toHaveProperty('MacAddress');
   });
 
+  it('an anonymous volume given by --mount keeps its volume too', () => {
+    const info = inspect();
+    info.HostConfig.Mounts = [
+      { Type: 'volume', Target: '/data' } as { Type: string; Source: string; Target: string },
+    ];
+    expect(blueprintFromInspect(info)?.createBody.HostConfig).toMatchObject({
+      Binds: ['media:/media:ro'],
+      Mounts: [{ Type: 'volume', Source: ANON, Target: '/data' }],
+    });
+  });
+
   it('a read-only anonymous volume stays read-only', () => {
     const info = inspect();
     info.Mounts[2] = { Type: 'volume', Name: ANON, Destination: '/data', RW: false };
