@@ -1,13 +1,16 @@
 /**
- * A parent replaced on the real engine (`docker rm -f vpn` then `docker run --name vpn …`,
- * or compose's steps done by hand): the dependent left in the old network namespace is
- * re-created into the new one, with its labels, environment and data; and when the copy
- * cannot be created, the old dependent is left as it was and the failure recorded. Only parents labelled
+ * A parent replaced on the real engine — `docker rm -f vpn` then `docker run --name vpn …`,
+ * `docker-compose up -d --no-deps vpn` after a change, or compose's steps done by hand: the
+ * dependent left in the old network namespace is re-created into the new one, with its
+ * labels, environment and data; and when the copy cannot be created, the old dependent is
+ * left as it was and the failure recorded. Only parents labelled
  * `autoheal.dependents=recreate` count, so other containers on this engine are never touched.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
+import { execFile } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type AutohealProcess, startAutoheal, stopAllAutoheals } from '../support/autoheal-process.js';
 import {
@@ -15,16 +18,25 @@ import {
   containerName,
   createHealthContainer,
   docker,
+  NAME_PREFIX,
+  OWNER_LABEL,
+  OWNER_VALUE,
+  PID_LABEL,
   removeAll,
   sleep,
+  TEST_IMAGE,
   type TestContainer,
   uniqueLabelKey,
 } from '../support/docker-fixtures.js';
+import { composeCommand } from '../support/test-tools.js';
+
+const execFileAsync = promisify(execFile);
 
 const RECREATE = { 'autoheal.dependents': 'recreate' };
 
 interface Inspected {
   Id: string;
+  Name: string;
   State: { Running: boolean };
   Config: { Labels: Record<string, string>; Env: string[] };
   HostConfig: { NetworkMode: string };
@@ -62,6 +74,12 @@ describe('dependents of a replaced parent, on the real engine', () => {
   afterAll(async () => {
     await stopAllAutoheals();
     await removeAll();
+    // A copy autoheal made that a failed test never adopted still carries this process's label.
+    const copies = await docker(['ps', '-aq', '--filter', `label=${PID_LABEL}=${process.pid}`]).catch(
+      () => '',
+    );
+    for (const id of copies.split('\n').filter((x) => x !== ''))
+      await docker(['rm', '-f', '-v', id]).catch(() => undefined);
     for (const v of volumes) await docker(['volume', 'rm', '-f', v]).catch(() => undefined);
     for (const d of dirs) await rm(d, { recursive: true, force: true });
   }, 60_000);
@@ -165,6 +183,70 @@ describe('dependents of a replaced parent, on the real engine', () => {
     expect(copy.HostConfig.NetworkMode).toBe(`container:${newVpn.id}`);
     expect(await netns(copy.Id)).toBe(await netns(newVpn.id));
   }, 180_000);
+
+  it('re-creates the dependent after `compose up -d --no-deps vpn` replaced vpn following a change', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'ahtest-recreate-compose-'));
+    dirs.push(dir);
+    const file = join(dir, 'compose.yml');
+    const project = `${NAME_PREFIX}rc${Date.now().toString(36)}`;
+    const owner = `${OWNER_LABEL}: "${OWNER_VALUE}"\n      ${PID_LABEL}: "${process.pid}"`;
+    await writeFile(
+      file,
+      [
+        'version: "2.4"',
+        'services:',
+        '  vpn:',
+        `    image: ${TEST_IMAGE}`,
+        '    command: ["sleep", "3600"]',
+        '    environment: ["REVISION=$REVISION"]',
+        `    labels:\n      autoheal.dependents: recreate\n      ${owner}`,
+        '  torrent:',
+        `    image: ${TEST_IMAGE}`,
+        '    command: ["sleep", "3600"]',
+        '    network_mode: service:vpn',
+        `    labels:\n      ${owner}`,
+        '',
+      ].join('\n'),
+    );
+    const cmd = await composeCommand();
+    const compose = (revision: string, args: string[]) =>
+      execFileAsync(cmd[0] as string, [...cmd.slice(1), '-p', project, '-f', file, ...args], {
+        env: { ...process.env, REVISION: revision },
+        timeout: 120_000,
+      }).then((r) => r.stdout.trim());
+    try {
+      await compose('1', ['up', '-d']);
+      const oldVpn = await compose('1', ['ps', '-q', 'vpn']);
+      const torrentId = await compose('1', ['ps', '-q', 'torrent']);
+      const torrentName = (await inspectByName(torrentId)).Name.replace(/^\//, '');
+      const vpnName = (await inspectByName(oldVpn)).Name.replace(/^\//, '');
+      await ah.waitForLog(
+        (l) => l.json?.container === vpnName && l.json?.msg === 'container started',
+        60_000,
+        `autoheal to see ${vpnName} start`,
+      );
+
+      await compose('2', ['up', '-d', '--no-deps', 'vpn']);
+      const newVpn = await compose('2', ['ps', '-q', 'vpn']);
+      expect(newVpn).not.toBe(oldVpn);
+      const event = await ah.waitForAudit(
+        (e) => e.event_type === 'recreate' && e.container_name === torrentName,
+        60_000,
+        `a recreate event for ${torrentName}`,
+      );
+      expect(event).toMatchObject({
+        status: 'success',
+        details: { old_id: torrentId, dependency_id: newVpn },
+      });
+      const copy = await inspectByName(torrentName);
+      adopt(copy.Id);
+      expect(copy.HostConfig.NetworkMode).toBe(`container:${newVpn}`);
+      expect(copy.Config.Labels).toMatchObject({ 'com.docker.compose.service': 'torrent' });
+      expect(await netns(copy.Id)).toBe(await netns(newVpn));
+    } finally {
+      await compose('2', ['down', '-v', '-t', '1']).catch((err: Error) => console.error(err.message));
+    }
+  }, 300_000);
 
   it('puts the old dependent back and records the failure when its copy cannot be created', async () => {
     // A bind mount whose source vanishes: the running dependent keeps it, a copy is refused.
