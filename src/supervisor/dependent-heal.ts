@@ -5,11 +5,12 @@
  */
 import type { ContainerSnapshot, Engine } from '../engine/types.js';
 import { containerLogger, type Logger } from '../log.js';
-import type { AuditEvent, NewAuditEvent } from '../store/types.js';
+import type { AuditEvent } from '../store/types.js';
 import { dependentProtection, usesNetworkOf } from './dependents.js';
 import type { ContainerIdentity, EnrollmentRules } from './enrollment.js';
 import type { HealNotifier } from './healer.js';
 import { actionFromLabel, stopTimeoutFromLabel } from './labels.js';
+import type { Recorder } from './recorder.js';
 
 /** What a dependent's heal needs from the healer. */
 export interface DependentHealContext {
@@ -23,8 +24,7 @@ export interface DependentHealContext {
   track(id: string, entry: { name: string; action: 'restart' | 'stop'; sinceMs: number }): void;
   /** It ended; false when a shutdown already wrote it down as interrupted. */
   untrack(id: string): boolean;
-  countRestart(result: 'success' | 'failed', action: 'restart' | 'stop'): void;
-  append(event: NewAuditEvent): AuditEvent;
+  recorder: Recorder;
   /** Records a heal not carried out (the healer's one place for skips). */
   skip(
     c: ContainerIdentity,
@@ -88,18 +88,17 @@ export async function healDependent(
   }
   if (!ctx.untrack(dep.id)) return null;
   const durationMs = ctx.now() - t0;
-  const details = { ...cause, stop_timeout_s: stopTimeoutS, duration_ms: durationMs };
-  ctx.countRestart(error === null ? 'success' : 'failed', action);
+  const acted = {
+    kind: 'dependent_acted',
+    c: { id: dep.id, name: fresh.name },
+    parent,
+    action,
+    durationMs,
+    stopTimeoutS,
+  } as const;
   if (error !== null) {
     log.error({ err: error, dependency: parent.name }, `${action} of a dependent failed`);
-    return ctx.append({
-      event_type: action,
-      container_id: dep.id,
-      container_name: fresh.name,
-      status: 'failed',
-      message: `${action === 'stop' ? 'Stop' : 'Restart'} of ${fresh.name}, which uses the network of ${parent.name}, failed in ${durationMs} ms: ${error}`,
-      details: { ...details, error },
-    });
+    return ctx.recorder.record({ ...acted, error });
   }
   const done = action === 'stop' ? 'Stopped' : 'Restarted';
   log.info({ dependency: parent.name, duration_ms: durationMs }, `${done.toLowerCase()} a dependent`);
@@ -110,12 +109,5 @@ export async function healDependent(
     reason: `it uses the network of ${parent.name}`,
     durationMs,
   });
-  return ctx.append({
-    event_type: action,
-    container_id: dep.id,
-    container_name: fresh.name,
-    status: 'success',
-    message: `${done} ${fresh.name} because it uses the network of ${parent.name}, which was restarted (in ${durationMs} ms)`,
-    details,
-  });
+  return ctx.recorder.record({ ...acted, error: null });
 }

@@ -11,6 +11,7 @@ import type { MetricsRegistry } from '../metrics.js';
 import type { AuditStore } from '../store/types.js';
 import type { ContainerIdentity, EnrollmentRules } from './enrollment.js';
 import { stopTimeoutFromLabel } from './labels.js';
+import type { Recorder } from './recorder.js';
 import {
   type DependentPlan,
   joinNetworkOf,
@@ -26,6 +27,8 @@ export interface DependentRecreatorDeps {
   settings: Settings;
   logger: Logger;
   metrics: MetricsRegistry;
+  /** Writes outcomes down (audit event, metric). */
+  recorder: Recorder;
   /** The enrollment rules as they are now (the excluded list can change at any time). */
   rules: () => EnrollmentRules;
   /** A heal of this container is queued, running or scheduled. */
@@ -70,7 +73,6 @@ export class DependentRecreator {
   private readonly d: DependentRecreatorDeps;
   private readonly log: Logger;
   private readonly known = new KnownContainers();
-  private readonly results;
   private chain: Promise<void> = Promise.resolve();
   /**
    * `<dependent id>><parent id>` pairs left alone or failed: a reconcile does not try them
@@ -83,10 +85,6 @@ export class DependentRecreator {
   constructor(deps: DependentRecreatorDeps) {
     this.d = deps;
     this.log = componentLogger(deps.logger, 'supervisor');
-    this.results = deps.metrics.counter(
-      'autoheal_dependents_recreated_total',
-      'Dependents re-created into a replaced parent, by result',
-    );
   }
 
   // ── What the supervisor tells it ─────────────────────────────────────────
@@ -278,7 +276,7 @@ export class DependentRecreator {
     };
   }
 
-  /** The one place a re-create's outcome becomes an audit event, a log line and a metric. */
+  /** A re-create's outcome: its log line here, its audit event and metric by the recorder. */
   private record(dep: ContainerSnapshot, oldParentId: string, parent: Parent, outcome: Outcome): void {
     const log = containerLogger(this.log, dep.name, dep.id);
     if (outcome.kind === 'gone') {
@@ -292,25 +290,21 @@ export class DependentRecreator {
       old_dependency_id: oldParentId,
       duration_ms: outcome.durationMs,
     };
-    this.results.inc({ result: outcome.kind });
     if (outcome.kind === 'success') {
       log.info(
         { dependency: parent.name, new_id: outcome.newId.slice(0, 12), duration_ms: outcome.durationMs },
         're-created a dependent in the new network namespace',
       );
-      this.d.store.append({
-        event_type: 'recreate',
-        container_id: outcome.newId,
-        container_name: dep.name,
-        status: 'success',
-        message: `Re-created ${dep.name} to join the network of ${parent.name}, which was replaced (in ${outcome.durationMs} ms)`,
-        details: { ...details, old_id: dep.id, new_id: outcome.newId },
+      this.d.recorder.record({
+        kind: 'recreated',
+        c: dep,
+        newId: outcome.newId,
+        parentName: parent.name,
+        durationMs: outcome.durationMs,
+        details,
       });
       return;
     }
-    const kept = outcome.restored
-      ? 'the old container was put back as it was'
-      : `putting the old container back failed too: ${outcome.restoreError}`;
     log.error(
       {
         dependency: parent.name,
@@ -321,19 +315,15 @@ export class DependentRecreator {
       },
       're-creating a dependent failed',
     );
-    this.d.store.append({
-      event_type: 'recreate',
-      container_id: dep.id,
-      container_name: dep.name,
-      status: 'failed',
-      message: `Re-creating ${dep.name} to join the network of ${parent.name} failed at ${outcome.step.replace('_', ' ')}: ${outcome.error}; ${kept}`,
-      details: {
-        ...details,
-        step: outcome.step,
-        error: outcome.error,
-        restored: outcome.restored,
-        ...(outcome.restoreError !== null ? { restore_error: outcome.restoreError } : {}),
-      },
+    this.d.recorder.record({
+      kind: 'recreate_failed',
+      c: dep,
+      parentName: parent.name,
+      step: outcome.step,
+      error: outcome.error,
+      restored: outcome.restored,
+      restoreError: outcome.restoreError,
+      details,
     });
   }
 }

@@ -10,7 +10,7 @@ import type { ContainerSnapshot, Engine } from '../engine/types.js';
 import { componentLogger, containerLogger, type Logger } from '../log.js';
 import type { MetricsRegistry } from '../metrics.js';
 import type { Notification } from '../notify/message.js';
-import type { AuditEvent, AuditStore, NewAuditEvent } from '../store/types.js';
+import type { AuditEvent, AuditStore } from '../store/types.js';
 import { type DependentHealContext, healDependent } from './dependent-heal.js';
 import { dependentProtection, runningDependents } from './dependents.js';
 import type { ContainerIdentity, EnrollmentRules } from './enrollment.js';
@@ -25,6 +25,8 @@ import {
   restartsDependents,
   stopTimeoutFromLabel,
 } from './labels.js';
+import { WHY } from './outcomes.js';
+import type { Recorder } from './recorder.js';
 import {
   emptyRecord,
   gate,
@@ -56,6 +58,8 @@ export interface HealerDeps {
   settings: Settings;
   logger: Logger;
   metrics: MetricsRegistry;
+  /** Writes outcomes down (audit event, metric). */
+  recorder: Recorder;
   notifier: HealNotifier | null;
   /** The enrollment rules as they are now (the lists can change at any time). */
   rules: () => EnrollmentRules;
@@ -78,14 +82,6 @@ function errorText(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
 
-const WHY: Record<HealTrigger, string> = {
-  event: 'health_status: unhealthy',
-  reconcile: 'the reconcile found it unhealthy',
-  retry: 'a scheduled retry',
-  api: 'a request through the API',
-  dependent: 'the restart of the container whose network it uses',
-};
-
 export class Healer {
   private readonly d: HealerDeps;
   private readonly log: Logger;
@@ -106,8 +102,6 @@ export class Healer {
   private readonly warnedLabels = new Set<string>();
   /** Containers reported unhealthy again while their heal was running. */
   private readonly recheck = new Set<string>();
-  private readonly restarts;
-  private readonly skips;
   private readonly latency;
   private stopped = false;
 
@@ -116,8 +110,6 @@ export class Healer {
     this.log = componentLogger(deps.logger, 'heal');
     this.queue = new HealQueue(deps.settings.concurrency);
     const m = deps.metrics;
-    this.restarts = m.counter('autoheal_restarts_total', 'Restarts (and stops) made by autoheal, by result');
-    this.skips = m.counter('autoheal_heals_skipped_total', 'Heals not carried out, by reason');
     this.latency = m.histogram(
       'autoheal_heal_latency_seconds',
       'Seconds from the unhealthy report to the end of the restart',
@@ -149,10 +141,6 @@ export class Healer {
   /** A heal is queued, running or scheduled for this container. */
   busy(id: string): boolean {
     return this.queue.has(id) || this.scheduled.has(id);
-  }
-
-  private append(event: NewAuditEvent): AuditEvent {
-    return this.d.store.append(event);
   }
 
   private record(id: string, name: string): HealRecord {
@@ -210,18 +198,7 @@ export class Healer {
       }
     }
     const graceS = graceFromLabel(c.labels) ?? this.d.settings.gracePeriodS;
-    this.append({
-      event_type: 'unhealthy',
-      container_id: c.id,
-      container_name: c.name,
-      status: 'detected',
-      message:
-        (trigger === 'event'
-          ? `${c.name} reported unhealthy by its healthcheck`
-          : `${c.name} found unhealthy by the reconcile`) +
-        (graceS > 0 ? `; acting in ${graceS} s if still unhealthy` : ''),
-      details: { trigger, ...(graceS > 0 ? { grace_s: graceS } : {}) },
-    });
+    this.d.recorder.record({ kind: 'detected', c, trigger, graceS });
     if (graceS > 0) {
       this.schedule(c, 'grace', now + graceS * 1000, trigger, now);
     } else {
@@ -238,15 +215,7 @@ export class Healer {
     const pending = source === 'event' ? this.scheduled.get(c.id) : undefined;
     if (pending) {
       this.cancel(c.id);
-      this.skips.inc({ reason: 'recovered' });
-      this.append({
-        event_type: 'skipped',
-        container_id: c.id,
-        container_name: c.name,
-        status: 'recovered',
-        message: `Did not restart ${c.name}: it turned healthy ${pending.why === 'grace' ? 'within its grace period' : 'before the scheduled retry'}`,
-        details: { trigger: 'event', waiting_for: pending.why },
-      });
+      this.d.recorder.record({ kind: 'recovered', c, waitingFor: pending.why });
       containerLogger(this.log, c.name, c.id).info(
         { waiting_for: pending.why },
         'recovered on its own: heal called off',
@@ -276,13 +245,11 @@ export class Healer {
     if (!existing || (existing.gaveUpAt === null && existing.consecutive === 0)) return false;
     this.cancel(c.id);
     this.save(c.id, rearm(existing));
-    this.append({
-      event_type: 'config_change',
-      container_id: c.id,
-      container_name: c.name,
-      status: 'reset',
-      message: `Re-armed ${c.name}${existing.gaveUpAt !== null ? ' after autoheal gave up on it' : ''}: its back-off starts over`,
-      details: { was_given_up: existing.gaveUpAt !== null, consecutive: existing.consecutive },
+    this.d.recorder.record({
+      kind: 'reset',
+      c,
+      wasGivenUp: existing.gaveUpAt !== null,
+      consecutive: existing.consecutive,
     });
     containerLogger(this.log, c.name, c.id).info('re-armed by an operator');
     return true;
@@ -456,15 +423,13 @@ export class Healer {
     fresh: ContainerSnapshot | null,
     extra: Record<string, unknown> = {},
   ): AuditEvent {
-    this.skips.inc({ reason });
-    containerLogger(this.log, c.name, c.id).info({ reason, trigger }, `not restarted: ${detail}`);
-    return this.append({
-      event_type: 'skipped',
-      container_id: c.id,
-      container_name: fresh?.name ?? c.name,
-      status: reason,
-      message: `Did not restart ${fresh?.name ?? c.name}: ${detail}`,
-      details: { trigger, state: fresh?.state ?? null, health: fresh?.health ?? null, ...extra },
+    return this.d.recorder.record({
+      kind: 'skipped',
+      c: { id: c.id, name: fresh?.name ?? c.name },
+      trigger,
+      reason,
+      detail,
+      details: { state: fresh?.state ?? null, health: fresh?.health ?? null, ...extra },
     });
   }
 
@@ -482,13 +447,13 @@ export class Healer {
       'giving up: left alone until healthy or reset',
     );
     this.d.notifier?.notify({ kind: 'gave_up', containerName: c.name, containerId: c.id, reason });
-    return this.append({
-      event_type: 'gave_up',
-      container_id: c.id,
-      container_name: c.name,
-      status: 'gave_up',
-      message: `Gave up on ${c.name} after ${reason}; it is left alone until it turns healthy or is reset through the API`,
-      details: { trigger, restarts, window_s: s.restartWindowS },
+    return this.d.recorder.record({
+      kind: 'gave_up',
+      c,
+      trigger,
+      restarts,
+      windowS: s.restartWindowS,
+      reason,
     });
   }
 
@@ -508,7 +473,6 @@ export class Healer {
       updated = recordAttempt(record, t0, this.d.settings);
       this.save(c.id, updated);
     }
-    const verb = action === 'stop' ? 'Stop' : 'Restart';
     log.info(
       { trigger, action, stop_timeout_s: stopTimeoutS },
       action === 'stop' ? 'stopping' : 'restarting',
@@ -527,15 +491,9 @@ export class Healer {
     const forgotten = entry.forgotten === true;
     const end = this.d.now();
     const durationMs = end - t0;
-    const details = {
-      duration_ms: durationMs,
-      trigger,
-      stop_timeout_s: stopTimeoutS,
-      ...(action === 'stop' ? { action } : {}),
-    };
+    const acted = { kind: 'acted', c, action, trigger, durationMs, stopTimeoutS, endMs: end } as const;
 
     if (error !== null) {
-      this.restarts.inc({ result: 'failed', action });
       log.error({ err: error, duration_ms: durationMs, trigger }, `${action} failed`);
       this.tell(c, action, trigger, durationMs, stopTimeoutS, error);
       // A container destroyed meanwhile has no record left to keep and nothing to retry.
@@ -546,35 +504,12 @@ export class Healer {
       const retryAt = updated && !forgotten ? nextAttemptAt(updated, this.d.settings) : null;
       if (retryAt !== null && action === 'restart' && !this.stopped)
         this.schedule(c, 'retry', retryAt, 'retry', reportedAtMs);
-      return this.append({
-        event_type: action,
-        container_id: c.id,
-        container_name: c.name,
-        status: 'failed',
-        message:
-          `${verb} of ${c.name} after ${WHY[trigger]} failed in ${durationMs} ms: ${error}` +
-          (retryAt !== null && action === 'restart'
-            ? `; retrying in ${Math.ceil((retryAt - end) / 1000)} s`
-            : ''),
-        details: {
-          ...details,
-          error,
-          ...(retryAt !== null ? { retry_at: new Date(retryAt).toISOString() } : {}),
-        },
-      });
+      return this.d.recorder.record({ ...acted, error, retryAtMs: retryAt });
     }
 
-    this.restarts.inc({ result: 'success', action });
     if (trigger !== 'api') this.latency.observe((end - reportedAtMs) / 1000);
     log.info({ duration_ms: durationMs, trigger }, action === 'stop' ? 'stopped' : 'restarted');
-    const event = this.append({
-      event_type: action,
-      container_id: c.id,
-      container_name: c.name,
-      status: 'success',
-      message: `${action === 'stop' ? 'Stopped' : 'Restarted'} ${c.name} after ${WHY[trigger]} (stop timeout ${stopTimeoutS} s) in ${durationMs} ms`,
-      details,
-    });
+    const event = this.d.recorder.record({ ...acted, error: null, retryAtMs: null });
     this.tell(c, action, trigger, durationMs, stopTimeoutS, null);
     if (action === 'restart' && (restartsDependents(c.labels) || this.d.settings.restartDependents)) {
       await this.restartDependents(c);
@@ -654,8 +589,7 @@ export class Healer {
       defaultStopTimeoutS: this.d.settings.defaultStopTimeoutS,
       track: (id, entry) => this.inFlight.set(id, { ...entry, trigger: 'dependent' }),
       untrack: (id) => this.inFlight.delete(id),
-      countRestart: (result, action) => this.restarts.inc({ result, action }),
-      append: (event) => this.append(event),
+      recorder: this.d.recorder,
       skip: (c, reason, detail, fresh, extra) => this.skip(c, 'dependent', reason, detail, fresh, extra),
     };
   }
@@ -690,13 +624,12 @@ export class Healer {
         { duration_ms: durationMs },
         `autoheal stopped while this ${r.action} was running`,
       );
-      this.append({
-        event_type: r.action,
-        container_id: id,
-        container_name: r.name,
-        status: 'interrupted',
-        message: `autoheal stopped ${durationMs} ms into the ${r.action} of ${r.name}; the engine finishes it on its own`,
-        details: { duration_ms: durationMs, trigger: r.trigger },
+      this.d.recorder.record({
+        kind: 'interrupted',
+        c: { id, name: r.name },
+        action: r.action,
+        trigger: r.trigger,
+        durationMs,
       });
     }
     this.inFlight.clear();

@@ -9,7 +9,7 @@ import type { ContainerSource } from '../engine/container-source.js';
 import type { ContainerEvent, ContainerSnapshot, Engine } from '../engine/types.js';
 import { componentLogger, containerLogger, type Logger } from '../log.js';
 import type { MetricsRegistry } from '../metrics.js';
-import type { AuditEvent, AuditStore, ListName, NewAuditEvent } from '../store/types.js';
+import type { AuditStore, ListName } from '../store/types.js';
 import { DependentRecreator } from './dependent-recreator.js';
 import {
   type ContainerIdentity,
@@ -20,6 +20,8 @@ import {
 } from './enrollment.js';
 import { EventIntake } from './event-intake.js';
 import { Healer, type HealNotifier } from './healer.js';
+import type { Outcome } from './outcomes.js';
+import { Recorder } from './recorder.js';
 import type { ContainerView, ListChange, RestartNowResult, SupervisorControl } from './types.js';
 
 export type ReconcileTrigger = 'startup' | 'reconnect' | 'interval' | 'config';
@@ -56,6 +58,7 @@ export class Supervisor implements SupervisorControl {
   private readonly log: Logger;
   private readonly now: () => number;
   private readonly selfId: string | null;
+  private readonly recorder: Recorder;
   private readonly healer: Healer;
   private readonly dependents: DependentRecreator;
   private readonly intake: EventIntake;
@@ -76,7 +79,9 @@ export class Supervisor implements SupervisorControl {
     this.log = componentLogger(deps.logger, 'supervisor');
     this.now = deps.now ?? Date.now;
     this.selfId = deps.selfId;
+    this.recorder = new Recorder({ store: deps.store, metrics: deps.metrics, logger: deps.logger });
     this.healer = new Healer({
+      recorder: this.recorder,
       engine: deps.engine,
       store: deps.store,
       settings: deps.settings,
@@ -93,6 +98,7 @@ export class Supervisor implements SupervisorControl {
       settings: deps.settings,
       logger: deps.logger,
       metrics: deps.metrics,
+      recorder: this.recorder,
       rules: () => this.rules(),
       healing: (id) => this.healer.busy(id),
       now: this.now,
@@ -127,23 +133,18 @@ export class Supervisor implements SupervisorControl {
 
   onEngineConnected(info: { reconnect: boolean }): void {
     this.engineConnected = true;
-    this.append({
-      event_type: 'engine',
-      status: 'connected',
-      message: info.reconnect ? 'Reconnected to the Docker engine' : 'Connected to the Docker engine',
-      details: { reconnect: info.reconnect },
-    });
+    this.record({ kind: 'engine_connected', reconnect: info.reconnect });
     void this.reconcile(info.reconnect ? 'reconnect' : 'startup');
   }
 
   onEngineDisconnected(info: { error: string; retryInMs: number }): void {
     const wasConnected = this.engineConnected;
     this.engineConnected = false;
-    this.append({
-      event_type: 'engine',
-      status: 'disconnected',
-      message: `${wasConnected ? 'Lost the Docker engine' : 'Cannot reach the Docker engine'}: ${info.error}; retrying in ${Math.round(info.retryInMs / 1000)} s`,
-      details: { error: info.error, retry_in_ms: info.retryInMs },
+    this.record({
+      kind: 'engine_disconnected',
+      wasConnected,
+      error: info.error,
+      retryInMs: info.retryInMs,
     });
   }
 
@@ -220,8 +221,8 @@ export class Supervisor implements SupervisorControl {
     };
   }
 
-  private append(event: NewAuditEvent): AuditEvent {
-    return this.store.append(event);
+  private record(o: Outcome): void {
+    this.recorder.record(o);
   }
 
   /** Records `auto_monitor` the first time a container id is monitored. */
@@ -233,14 +234,7 @@ export class Supervisor implements SupervisorControl {
         : enrolledBy === 'all'
           ? 'AUTOHEAL_CONTAINER_LABEL=all'
           : 'the selected list';
-    this.append({
-      event_type: 'auto_monitor',
-      container_id: c.id,
-      container_name: c.name,
-      status: 'enabled',
-      message: `Monitoring ${c.name} (enrolled by ${how})`,
-      details: { enrolled_by: enrolledBy },
-    });
+    this.record({ kind: 'enrolled', c, enrolledBy, how });
     containerLogger(this.log, c.name, c.id).info({ enrolled_by: enrolledBy }, 'container monitored');
   }
 
@@ -280,17 +274,7 @@ export class Supervisor implements SupervisorControl {
         if (!verdict.monitored) return;
         const duringHeal = this.healer.restarting(event.id);
         const code = event.exitCode;
-        this.append({
-          event_type: event.action,
-          container_id: event.id,
-          container_name: event.name,
-          status: event.action === 'die' ? 'died' : 'oom',
-          message:
-            event.action === 'die'
-              ? `${event.name} ${duringHeal ? "stopped for autoheal's restart" : 'died'}${code === undefined ? '' : ` with exit code ${code}`}`
-              : `${event.name} ran out of memory`,
-          details: { exit_code: code ?? null, during_restart: duringHeal },
-        });
+        this.record({ kind: 'died', c: event, action: event.action, exitCode: code, duringHeal });
         return;
       }
       case 'health_status': {
@@ -307,14 +291,7 @@ export class Supervisor implements SupervisorControl {
         if (verdict.monitored) {
           this.healer.unhealthy(event, 'event');
         } else if (verdict.enrolledBy !== null && verdict.excluded) {
-          this.append({
-            event_type: 'skipped',
-            container_id: event.id,
-            container_name: event.name,
-            status: 'excluded',
-            message: `Did not restart ${event.name}: it is unhealthy but excluded`,
-            details: { trigger: 'event' },
-          });
+          this.record({ kind: 'excluded', c: event });
           log.info('unhealthy but excluded: not restarted');
         } else {
           log.debug({ reason: verdict.reason }, 'unhealthy but not monitored');
@@ -460,12 +437,7 @@ export class Supervisor implements SupervisorControl {
     const removed = before.filter((e) => !next.includes(e));
     if (added.length === 0 && removed.length === 0) return { ok: true, changed: false, entries: before };
     this.store.setList(list, next);
-    this.append({
-      event_type: 'config_change',
-      status: 'updated',
-      message: `${how} the ${list} list${added.length ? `; added ${added.join(', ')}` : ''}${removed.length ? `; removed ${removed.join(', ')}` : ''}`,
-      details: { list, added, removed, entries: next },
-    });
+    this.record({ kind: 'list_changed', list, how, added, removed, entries: next });
     this.log.info({ list, added, removed }, `${list} list changed`);
     // Takes effect at once: newly selected containers are enrolled and healed if unhealthy.
     void this.reconcile('config');
