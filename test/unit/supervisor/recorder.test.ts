@@ -1,0 +1,138 @@
+import { Writable } from 'node:stream';
+import pino from 'pino';
+import { describe, expect, it } from 'vitest';
+import { MetricsRegistry } from '../../../src/metrics.js';
+import { MemoryStore } from '../../../src/store/memory-store.js';
+import { auditEventOf } from '../../../src/supervisor/outcomes.js';
+import { Recorder } from '../../../src/supervisor/recorder.js';
+
+const WEB = { id: 'a'.repeat(64), name: 'web' };
+const DB = { id: 'b'.repeat(64), name: 'db' };
+
+function setup() {
+  const lines: Array<Record<string, unknown>> = [];
+  const stream = new Writable({
+    write(chunk: Buffer, _enc, done) {
+      for (const l of chunk.toString('utf8').split('\n')) if (l.trim()) lines.push(JSON.parse(l));
+      done();
+    },
+  });
+  const store = new MemoryStore({ eventsMax: 100, now: () => new Date(Date.UTC(2026, 0, 1)) });
+  const metrics = new MetricsRegistry();
+  const recorder = new Recorder({ store, metrics, logger: pino({ level: 'debug' }, stream) });
+  return { store, metrics, recorder, lines };
+}
+
+/** The value of one sample in the exposition text, whatever order its labels are in. */
+function sample(metrics: MetricsRegistry, name: string, labels: Record<string, string>): number | null {
+  for (const line of metrics.render().split('\n')) {
+    const m = /^(\w+)\{(.*)\} (\S+)$/.exec(line);
+    if (!m || m[1] !== name) continue;
+    const have = Object.fromEntries([...(m[2] ?? '').matchAll(/(\w+)="([^"]*)"/g)].map((x) => [x[1], x[2]]));
+    if (
+      Object.entries(labels).every(([k, v]) => have[k] === v) &&
+      Object.keys(have).length === Object.keys(labels).length
+    )
+      return Number(m[3]);
+  }
+  return null;
+}
+
+describe('the recorder writes an outcome down once: audit event, metric, log line', () => {
+  it('a skipped heal becomes a skipped event, counts by reason and logs its reason', async () => {
+    const { store, metrics, recorder, lines } = setup();
+    const event = recorder.record({
+      kind: 'skipped',
+      c: WEB,
+      trigger: 'event',
+      reason: 'not_running',
+      detail: 'it is not running',
+      details: { state: 'exited', health: null },
+    });
+    expect(event).toMatchObject({
+      event_type: 'skipped',
+      container_id: WEB.id,
+      container_name: 'web',
+      status: 'not_running',
+      message: 'Did not restart web: it is not running',
+      details: { trigger: 'event', state: 'exited', health: null },
+    });
+    expect((await store.find()).map((e) => e.id)).toEqual([event.id]);
+    expect(sample(metrics, 'autoheal_heals_skipped_total', { reason: 'not_running' })).toBe(1);
+    expect(lines).toEqual([
+      expect.objectContaining({
+        component: 'heal',
+        container: 'web',
+        msg: 'not restarted: it is not running',
+      }),
+    ]);
+  });
+
+  it('a failed restart with a retry says when it retries and counts as failed', () => {
+    const { metrics, recorder } = setup();
+    const event = recorder.record({
+      kind: 'acted',
+      c: WEB,
+      action: 'restart',
+      trigger: 'event',
+      durationMs: 120,
+      stopTimeoutS: 10,
+      error: 'boom',
+      retryAtMs: 31_000,
+      endMs: 1_000,
+    });
+    expect(event.status).toBe('failed');
+    expect(event.message).toBe(
+      'Restart of web after health_status: unhealthy failed in 120 ms: boom; retrying in 30 s',
+    );
+    expect(event.details).toMatchObject({ error: 'boom', retry_at: new Date(31_000).toISOString() });
+    expect(sample(metrics, 'autoheal_restarts_total', { result: 'failed', action: 'restart' })).toBe(1);
+  });
+
+  it("a dependent's restart counts as a restart and names the container whose network it uses", () => {
+    const { metrics, recorder } = setup();
+    const event = recorder.record({
+      kind: 'dependent_acted',
+      c: DB,
+      parent: WEB,
+      action: 'restart',
+      durationMs: 5,
+      stopTimeoutS: 10,
+      error: null,
+    });
+    expect(event.message).toBe(
+      'Restarted db because it uses the network of web, which was restarted (in 5 ms)',
+    );
+    expect(event.details).toMatchObject({ trigger: 'dependent', dependency: 'web', dependency_id: WEB.id });
+    expect(sample(metrics, 'autoheal_restarts_total', { result: 'success', action: 'restart' })).toBe(1);
+  });
+
+  it('a re-create is written down under the new id and counted', () => {
+    const { metrics, recorder } = setup();
+    const event = recorder.record({
+      kind: 'recreated',
+      c: DB,
+      newId: 'c'.repeat(64),
+      parentName: 'web',
+      durationMs: 40,
+      details: { trigger: 'parent_replaced' },
+    });
+    expect(event).toMatchObject({
+      event_type: 'recreate',
+      container_id: 'c'.repeat(64),
+      details: { trigger: 'parent_replaced', old_id: DB.id, new_id: 'c'.repeat(64) },
+    });
+    expect(sample(metrics, 'autoheal_dependents_recreated_total', { result: 'success' })).toBe(1);
+  });
+
+  it('events about no container carry no container', () => {
+    expect(
+      auditEventOf({ kind: 'engine_disconnected', wasConnected: true, error: 'EPIPE', retryInMs: 2000 }),
+    ).toEqual({
+      event_type: 'engine',
+      status: 'disconnected',
+      message: 'Lost the Docker engine: EPIPE; retrying in 2 s',
+      details: { error: 'EPIPE', retry_in_ms: 2000 },
+    });
+  });
+});
