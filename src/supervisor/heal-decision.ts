@@ -1,11 +1,12 @@
 /**
- * The decision "restart this container now?" (SPEC §2–§3 step 1) as a pure function of
+ * The decision "restart this container now?" (docs/ARCHITECTURE.md, step 3) as a pure function of
  * the freshly inspected container, its monitor verdict, the settings and the clock.
  * Everything with a side effect (inspect, restart, audit) happens around it, in heal.ts.
  */
 import type { ContainerSnapshot } from '../engine/types.js';
 import type { MonitorVerdict } from './enrollment.js';
-import { stopTimeoutFromLabel } from './labels.js';
+import { actionFromLabel, graceFromLabel, type HealAction, stopTimeoutFromLabel } from './labels.js';
+import type { HealRecord } from './restart-policy.js';
 
 /**
  * What set a heal in motion; recorded as `details.trigger`. `retry` is a heal autoheal
@@ -80,4 +81,23 @@ export function decideHeal(input: HealDecisionInput): HealDecision {
     };
   }
   return { action: 'restart', stopTimeoutS };
+}
+
+/** What a heal of this container does: its `autoheal.action` label, restart by default. */
+export function healActionOf(labels: Readonly<Record<string, string>>): HealAction {
+  return actionFromLabel(labels) ?? 'restart';
+}
+
+/** Seconds an unhealthy report waits before the heal: its label, else the setting. */
+export function graceOf(labels: Readonly<Record<string, string>>, defaultGraceS: number): number {
+  return graceFromLabel(labels) ?? defaultGraceS;
+}
+
+/**
+ * A new unhealthy report that needs nothing more: autoheal gave up on the container, or it
+ * only notifies and this spell was already reported (a reconcile must not repeat it every
+ * interval).
+ */
+export function alreadyHandled(record: HealRecord, action: HealAction): boolean {
+  return record.gaveUpAt !== null || (record.notified && action === 'notify');
 }

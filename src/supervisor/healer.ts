@@ -15,16 +15,9 @@ import { type DependentHealContext, healDependent } from './dependent-heal.js';
 import { dependentProtection, runningDependents } from './dependents.js';
 import type { ContainerIdentity, EnrollmentRules } from './enrollment.js';
 import { monitorVerdict } from './enrollment.js';
-import { decideHeal, type HealTrigger } from './heal-decision.js';
+import { alreadyHandled, decideHeal, graceOf, type HealTrigger, healActionOf } from './heal-decision.js';
 import { HealQueue } from './heal-queue.js';
-import {
-  actionFromLabel,
-  graceFromLabel,
-  type HealAction,
-  invalidLabels,
-  restartsDependents,
-  stopTimeoutFromLabel,
-} from './labels.js';
+import { invalidLabels, restartsDependents } from './labels.js';
 import { WHY } from './outcomes.js';
 import type { Recorder } from './recorder.js';
 import {
@@ -161,14 +154,6 @@ export class Healer {
     );
   }
 
-  private action(c: ContainerIdentity): HealAction {
-    return actionFromLabel(c.labels) ?? 'restart';
-  }
-
-  private stopTimeoutS(c: ContainerIdentity): number {
-    return stopTimeoutFromLabel(c.labels) ?? this.d.settings.defaultStopTimeoutS;
-  }
-
   // ── Observations ─────────────────────────────────────────────────────────
 
   /**
@@ -191,13 +176,12 @@ export class Healer {
     if (existing) {
       const r = observeUnhealthy(existing, now, this.d.settings);
       this.save(c.id, r);
-      // Given up, or this spell was already reported: the reconcile must not repeat it every interval.
-      if (r.gaveUpAt !== null || (r.notified && this.action(c) === 'notify')) {
+      if (alreadyHandled(r, healActionOf(c.labels))) {
         log.debug({ trigger, gave_up: r.gaveUpAt !== null }, 'unhealthy, already handled');
         return;
       }
     }
-    const graceS = graceFromLabel(c.labels) ?? this.d.settings.gracePeriodS;
+    const graceS = graceOf(c.labels, this.d.settings.gracePeriodS);
     this.d.recorder.record({ kind: 'detected', c, trigger, graceS });
     if (graceS > 0) {
       this.schedule(c, 'grace', now + graceS * 1000, trigger, now);
@@ -395,7 +379,7 @@ export class Healer {
       );
     }
 
-    const action = this.action(fresh);
+    const action = healActionOf(fresh.labels);
     if (action === 'notify') {
       this.save(c.id, { ...record, notified: true });
       this.d.notifier?.notify({
