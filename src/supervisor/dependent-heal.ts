@@ -7,7 +7,8 @@ import type { ContainerSnapshot, Engine } from '../engine/types.js';
 import { containerLogger, type Logger } from '../log.js';
 import type { AuditEvent } from '../store/types.js';
 import { dependentProtection, usesNetworkOf } from './dependents.js';
-import type { ContainerIdentity, EnrollmentRules } from './enrollment.js';
+import type { ContainerIdentity } from './enrollment.js';
+import type { Enrollment } from './enrollment-rules.js';
 import type { HealNotifier } from './healer.js';
 import { actionFromLabel, stopTimeoutFromLabel } from './labels.js';
 import type { Recorder } from './recorder.js';
@@ -15,7 +16,7 @@ import type { Recorder } from './recorder.js';
 /** What a dependent's heal needs from the healer. */
 export interface DependentHealContext {
   engine: Engine;
-  rules: () => EnrollmentRules;
+  enrollment: Pick<Enrollment, 'rules'>;
   now: () => number;
   log: Logger;
   notifier: HealNotifier | null;
@@ -53,7 +54,7 @@ export async function healDependent(
     return null;
   }
   // It may have stopped, left the namespace or been excluded while it waited for its turn.
-  const protectedBy = fresh ? dependentProtection(fresh, ctx.rules()) : 'gone';
+  const protectedBy = fresh ? dependentProtection(fresh, ctx.enrollment.rules()) : 'gone';
   if (fresh === null || protectedBy !== null || fresh.state !== 'running' || !usesNetworkOf(fresh, parent)) {
     log.info({ dependency: parent.name, reason: protectedBy ?? fresh?.state }, 'dependent not restarted');
     return null;

@@ -9,7 +9,8 @@ import type { ContainerBlueprint, ContainerSnapshot, Engine } from '../engine/ty
 import { componentLogger, containerLogger, type Logger } from '../log.js';
 import type { MetricsRegistry } from '../metrics.js';
 import type { AuditStore } from '../store/types.js';
-import type { ContainerIdentity, EnrollmentRules } from './enrollment.js';
+import type { ContainerIdentity } from './enrollment.js';
+import type { Enrollment } from './enrollment-rules.js';
 import { stopTimeoutFromLabel } from './labels.js';
 import type { Recorder } from './recorder.js';
 import {
@@ -29,8 +30,8 @@ export interface DependentRecreatorDeps {
   metrics: MetricsRegistry;
   /** Writes outcomes down (audit event, metric). */
   recorder: Recorder;
-  /** The enrollment rules as they are now (the excluded list can change at any time). */
-  rules: () => EnrollmentRules;
+  /** Who is monitored, with the lists as they are now (the excluded list can change at any time). */
+  enrollment: Pick<Enrollment, 'rules'>;
   /** A heal of this container is queued, running or scheduled. */
   healing: (id: string) => boolean;
   now: () => number;
@@ -170,7 +171,7 @@ export class DependentRecreator {
       parent,
       containers,
       known: this.known,
-      rules: this.d.rules(),
+      rules: this.d.enrollment.rules(),
       recreateAll: this.d.settings.recreateDependents,
     });
     for (const plan of plans) {

@@ -13,8 +13,8 @@ import type { Notification } from '../notify/message.js';
 import type { AuditEvent, AuditStore } from '../store/types.js';
 import { type DependentHealContext, healDependent } from './dependent-heal.js';
 import { dependentProtection, runningDependents } from './dependents.js';
-import type { ContainerIdentity, EnrollmentRules } from './enrollment.js';
-import { monitorVerdict } from './enrollment.js';
+import type { ContainerIdentity } from './enrollment.js';
+import type { Enrollment } from './enrollment-rules.js';
 import { alreadyHandled, decideHeal, graceOf, type HealTrigger, healActionOf } from './heal-decision.js';
 import { HealQueue } from './heal-queue.js';
 import { invalidLabels, restartsDependents } from './labels.js';
@@ -54,8 +54,8 @@ export interface HealerDeps {
   /** Writes outcomes down (audit event, metric). */
   recorder: Recorder;
   notifier: HealNotifier | null;
-  /** The enrollment rules as they are now (the lists can change at any time). */
-  rules: () => EnrollmentRules;
+  /** Who is monitored, with the lists as they are now. */
+  enrollment: Pick<Enrollment, 'rules' | 'verdict'>;
   now: () => number;
   startedAtMs: number;
 }
@@ -336,7 +336,7 @@ export class Healer {
     }
     const decision = decideHeal({
       container: fresh,
-      verdict: fresh ? monitorVerdict(fresh, this.d.rules()) : null,
+      verdict: fresh ? this.d.enrollment.verdict(fresh) : null,
       trigger: trigger === 'api' ? 'api' : trigger,
       nowMs: this.d.now(),
       startedAtMs: this.d.startedAtMs,
@@ -547,7 +547,7 @@ export class Healer {
       log.warn({ err: errorText(err) }, 'cannot list containers to restart the dependents');
       return;
     }
-    const rules = this.d.rules();
+    const rules = this.d.enrollment.rules();
     for (const dep of runningDependents(parent, all)) {
       const protectedBy = dependentProtection(dep, rules) ?? (this.busy(dep.id) ? 'heal_in_flight' : null);
       if (protectedBy !== null) {
@@ -566,7 +566,7 @@ export class Healer {
   private dependentContext(): DependentHealContext {
     return {
       engine: this.d.engine,
-      rules: () => this.d.rules(),
+      enrollment: this.d.enrollment,
       now: () => this.d.now(),
       log: this.log,
       notifier: this.d.notifier,

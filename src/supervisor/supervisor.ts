@@ -18,6 +18,7 @@ import {
   monitorVerdict,
   ownLabels,
 } from './enrollment.js';
+import { Enrollment } from './enrollment-rules.js';
 import { EventIntake } from './event-intake.js';
 import { Healer, type HealNotifier } from './healer.js';
 import type { Outcome } from './outcomes.js';
@@ -58,6 +59,7 @@ export class Supervisor implements SupervisorControl {
   private readonly log: Logger;
   private readonly now: () => number;
   private readonly selfId: string | null;
+  private readonly enrollment: Enrollment;
   private readonly recorder: Recorder;
   private readonly healer: Healer;
   private readonly dependents: DependentRecreator;
@@ -79,6 +81,7 @@ export class Supervisor implements SupervisorControl {
     this.log = componentLogger(deps.logger, 'supervisor');
     this.now = deps.now ?? Date.now;
     this.selfId = deps.selfId;
+    this.enrollment = new Enrollment(deps.settings, deps.store, deps.selfId);
     this.recorder = new Recorder({ store: deps.store, metrics: deps.metrics, logger: deps.logger });
     this.healer = new Healer({
       recorder: this.recorder,
@@ -88,7 +91,7 @@ export class Supervisor implements SupervisorControl {
       logger: deps.logger,
       metrics: deps.metrics,
       notifier: deps.notifier ?? null,
-      rules: () => this.rules(),
+      enrollment: this.enrollment,
       now: this.now,
       startedAtMs: this.now(),
     });
@@ -99,7 +102,7 @@ export class Supervisor implements SupervisorControl {
       logger: deps.logger,
       metrics: deps.metrics,
       recorder: this.recorder,
-      rules: () => this.rules(),
+      enrollment: this.enrollment,
       healing: (id) => this.healer.busy(id),
       now: this.now,
     });
@@ -213,12 +216,7 @@ export class Supervisor implements SupervisorControl {
   // ── Observations ──────────────────────────────────────────────────────────
 
   private rules(): EnrollmentRules {
-    return {
-      labelKey: this.settings.containerLabel,
-      excluded: this.effectiveExcluded(),
-      selected: this.store.getList('selected'),
-      selfId: this.selfId,
-    };
+    return this.enrollment.rules();
   }
 
   private record(o: Outcome): void {
@@ -424,7 +422,7 @@ export class Supervisor implements SupervisorControl {
   }
 
   effectiveExcluded(): string[] {
-    return [...new Set([...this.settings.exclude, ...this.store.getList('excluded')])];
+    return this.enrollment.effectiveExcluded();
   }
 
   private fromConfig(list: ListName, entry: string): boolean {
