@@ -20,7 +20,7 @@ const LIST_ENTRY_ERROR = 'must be a container name or 12-64 hex id';
 const typeError = (expected: string) => (issue: { input?: unknown }) =>
   issue.input === undefined ? 'is required' : `must be ${expected}`;
 
-/** An entry of the excluded or selected list (SPEC §9). */
+/** An entry of the excluded or selected list. */
 export const listEntrySchema = z
   .string({ error: typeError('a string') })
   .min(1, LIST_ENTRY_ERROR)

@@ -133,7 +133,7 @@ const labelKey = z
 
 const nonEmpty = z.string().trim().min(1, 'accepts a non-empty value');
 
-/** An excluded entry: a name (with `*` wildcards) or 12 to 64 hex characters (SPEC §9). */
+/** An excluded entry: a name (with `*` wildcards) or 12 to 64 hex characters. */
 export const LIST_ENTRY_PATTERN = /^(?:[a-zA-Z0-9*][a-zA-Z0-9_.*-]*|[0-9a-f]{12,64})$/;
 const MAX_LIST_ENTRIES = 1000;
 const entryList = z

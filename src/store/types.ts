@@ -17,7 +17,7 @@ export const AUDIT_EVENT_TYPES = [
 ] as const;
 export type AuditEventType = (typeof AUDIT_EVENT_TYPES)[number];
 
-/** One audit event, exactly as stored and served (SPEC §5). */
+/** One audit event, exactly as stored and served (README.md, "The audit trail"). */
 export interface AuditEvent {
   /** Increasing integer, unique in the store. */
   id: number;

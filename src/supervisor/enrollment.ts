@@ -1,5 +1,5 @@
 /**
- * Who is monitored (SPEC §1), as small pure predicates over a minimal container shape:
+ * Who is monitored, as small pure predicates over a minimal container shape:
  * enrolled (label, `all`, or hand-picked) and not excluded, not a Swarm task, not autoheal
  * itself. The heal path and the API both ask `monitorVerdict`, so they never disagree.
  */
@@ -98,7 +98,7 @@ export interface MonitorVerdict {
   reason: NotMonitoredReason | null;
 }
 
-/** SPEC §1's four conditions, in order. */
+/** Monitored: enrolled, not excluded, not a Swarm task, not autoheal itself (checked in this order). */
 export function monitorVerdict(c: ContainerIdentity, rules: EnrollmentRules): MonitorVerdict {
   const by = enrolledBy(c, rules);
   const excluded = isExcluded(c, rules);

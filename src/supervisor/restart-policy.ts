@@ -1,5 +1,5 @@
 /**
- * Restart-loop damping (SPEC §3 steps 5–6), as pure functions over a container's heal
+ * Restart-loop damping, as pure functions over a container's heal
  * record and the clock, modelled on the kubelet: the first restart is immediate; each
  * further one without `AUTOHEAL_BACKOFF_RESET` seconds of health in between waits
  * INITIAL × 2^(k−1) seconds (capped at MAX) after the previous one; after MAX_RESTARTS
