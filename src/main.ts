@@ -46,28 +46,35 @@ function readSettings(): Settings {
 }
 
 function registerEngineMetrics(metrics: MetricsRegistry, events: DockerEventSource): void {
-  metrics.family('autoheal_engine_events_total', 'Engine events received, by action', 'counter', () =>
-    Object.entries(events.status().eventsByAction).map(([action, n]) => [{ action }, n] as const),
+  metrics.family(
+    'autoheal_engine_events_total',
+    'Engine events received, by action',
+    'counter',
+    ['action'],
+    () => Object.entries(events.status().eventsByAction).map(([action, n]) => [{ action }, n] as const),
   );
   metrics.family(
     'autoheal_engine_parse_errors_total',
     'Lines of the event stream that did not parse',
     'counter',
+    [],
     () => [[{}, events.status().parseErrors]],
   );
   metrics.family(
     'autoheal_engine_reconnects_total',
     'Times the event stream was re-established',
     'counter',
+    [],
     () => [[{}, events.status().reconnects]],
   );
   metrics.family(
     'autoheal_engine_duplicates_dropped_total',
     'Replayed events dropped after a reconnect',
     'counter',
+    [],
     () => [[{}, events.status().duplicatesDropped]],
   );
-  metrics.family('autoheal_engine_connected', '1 while the event stream is up', 'gauge', () => [
+  metrics.family('autoheal_engine_connected', '1 while the event stream is up', 'gauge', [], () => [
     [{}, events.status().connected ? 1 : 0],
   ]);
 }
@@ -76,7 +83,7 @@ async function main(): Promise<void> {
   const settings = readSettings();
   const root = createRootLogger(settings.logLevel);
   const log = componentLogger(root, 'main');
-  const metrics = new MetricsRegistry();
+  const metrics = new MetricsRegistry({ processMetrics: true });
 
   const store = new LowdbStore({
     file: storeFile(settings),
@@ -99,7 +106,7 @@ async function main(): Promise<void> {
       requestTimeoutS: settings.requestTimeoutS,
       logger: engineLogger,
     };
-    engine = new DockerEngine(options);
+    engine = new DockerEngine({ ...options, metrics });
     events = new DockerEventSource(options);
   } catch (err) {
     // e.g. a tcps:// endpoint whose certificate files are missing from DOCKER_CERT_PATH.

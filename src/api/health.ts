@@ -27,7 +27,7 @@ export function registerHealthRoutes(app: Hono, deps: ApiDeps): void {
     return c.json(body, engine.connected ? 200 : 503);
   });
 
-  app.get('/metrics', (c) => {
-    return c.body(deps.metrics.render(), 200, { 'Content-Type': 'text/plain; version=0.0.4; charset=utf-8' });
+  app.get('/metrics', async (c) => {
+    return c.body(await deps.metrics.render(), 200, { 'Content-Type': deps.metrics.contentType });
   });
 }

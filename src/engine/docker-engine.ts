@@ -5,6 +5,7 @@
  */
 import type { DockerEndpoint } from '../config/settings.js';
 import type { Logger } from '../log.js';
+import type { Counter, MetricsRegistry } from '../metrics.js';
 import { EngineClient, EngineError } from './connection.js';
 import { parseHealth } from './events.js';
 import type { ContainerSnapshot, Engine, HealthStatus } from './types.js';
@@ -14,7 +15,13 @@ export interface DockerEngineOptions {
   /** `CURL_TIMEOUT`: deadline in seconds of one request; a restart gets its stop timeout on top. */
   requestTimeoutS: number;
   logger?: Logger;
+  /** Counts every request by call (`autoheal_engine_requests_total`). */
+  metrics?: MetricsRegistry;
 }
+
+/** The engine calls autoheal makes, as the `call` label of `autoheal_engine_requests_total`. */
+export const ENGINE_CALLS = ['list', 'inspect', 'restart', 'stop', 'ping'] as const;
+type EngineCall = (typeof ENGINE_CALLS)[number];
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -95,13 +102,26 @@ export function snapshotFromInspect(info: unknown): ContainerSnapshot | null {
 export class DockerEngine implements Engine {
   private readonly client: EngineClient;
   private readonly requestTimeoutMs: number;
+  private readonly requests: Counter | undefined;
 
   constructor(private readonly options: DockerEngineOptions) {
     this.client = new EngineClient(options.endpoint);
     this.requestTimeoutMs = options.requestTimeoutS * 1000;
+    this.requests = options.metrics?.counter(
+      'autoheal_engine_requests_total',
+      'Requests made to the Docker engine API (besides the event stream), by call',
+      ['call'],
+    );
+    // Every call is exported from the start, so a rate over the first minutes is right.
+    for (const call of ENGINE_CALLS) this.requests?.inc({ call }, 0);
+  }
+
+  private count(call: EngineCall): void {
+    this.requests?.inc({ call });
   }
 
   async listContainers(): Promise<ContainerSnapshot[]> {
+    this.count('list');
     const body = await this.client.request({
       method: 'GET',
       path: '/containers/json',
@@ -122,6 +142,7 @@ export class DockerEngine implements Engine {
 
   async inspect(id: string): Promise<ContainerSnapshot | null> {
     let body: unknown;
+    this.count('inspect');
     try {
       body = await this.client.request({
         method: 'GET',
@@ -157,6 +178,7 @@ export class DockerEngine implements Engine {
     // The engine answers only after the stop (up to `t` seconds); a deadline shorter than
     // `t` would report a failure for a restart that is still under way.
     const t = Math.max(0, Math.ceil(stopTimeoutS));
+    this.count(action);
     await this.client.request({
       method: 'POST',
       path: `/containers/${encodeURIComponent(id)}/${action}`,
@@ -167,6 +189,7 @@ export class DockerEngine implements Engine {
   }
 
   async ping(): Promise<void> {
+    this.count('ping');
     await this.client.request({ method: 'GET', path: '/_ping', ok: [200], timeoutMs: this.requestTimeoutMs });
   }
 }

@@ -86,10 +86,12 @@ export class Supervisor implements SupervisorControl {
       'Engine events waiting to be handled',
       () => this.intake.status().size,
     );
-    m.gauge(
+    m.family(
       'autoheal_event_queue_dropped_total',
       'Engine events merged or dropped because the queue was full',
-      () => this.intake.status().dropped,
+      'counter',
+      [],
+      () => [[{}, this.intake.status().dropped]],
     );
   }
 
