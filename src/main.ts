@@ -16,6 +16,7 @@ import { detectOwnContainerId } from './engine/self.js';
 import { componentLogger, createRootLogger } from './log.js';
 import { MetricsRegistry } from './metrics.js';
 import { Notifier } from './notify/notifier.js';
+import { errorText } from './shared/errors.js';
 import { LowdbStore } from './store/lowdb-store.js';
 import { Supervisor } from './supervisor/supervisor.js';
 
@@ -25,10 +26,6 @@ const VERSION = (
 
 /** How long a shutdown may take, inside Docker's default 10 s stop grace. */
 const SHUTDOWN_BUDGET_MS = 8_000;
-
-function errorText(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
-}
 
 /** A user's mistake at start-up: one line on stderr, no stack trace, exit code 2. */
 function refuseToStart(message: string): never {

@@ -5,6 +5,7 @@
  */
 import type { Context, Hono, MiddlewareHandler } from 'hono';
 import { SECRET_KEYS, type SettingKey, type Settings } from '../config/settings.js';
+import { redactUrl } from '../shared/redact.js';
 import type { ListName } from '../store/types.js';
 import type { ListChange } from '../supervisor/types.js';
 import { ApiError, quote } from './errors.js';
@@ -14,20 +15,9 @@ import { readJsonBody, readParam } from './validate.js';
 
 type SettingValue = string | number | boolean | null | string[];
 
-/**
- * A webhook URL often is a credential (Slack's path is the secret), and reads need no
- * token: show where it points, not the whole of it.
- */
+/** Reads need no token, and a webhook URL often is a credential: show where it points. */
 function maskUrl(url: string | null): string | null {
-  if (url === null) return null;
-  try {
-    const u = new URL(url);
-    const hidden =
-      u.username !== '' || u.password !== '' || u.pathname.length > 1 || u.search !== '' || u.hash !== '';
-    return hidden ? `${u.protocol}//${u.host}/***` : `${u.protocol}//${u.host}/`;
-  } catch {
-    return '***';
-  }
+  return url === null ? null : redactUrl(url);
 }
 
 function dockerEndpoint(settings: Settings): string {

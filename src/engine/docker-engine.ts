@@ -6,6 +6,8 @@
 import type { DockerEndpoint } from '../config/settings.js';
 import type { Logger } from '../log.js';
 import type { Counter, MetricsRegistry } from '../metrics.js';
+import { bareName, shortId } from '../shared/container-ref.js';
+import { isRecord } from '../shared/json.js';
 import { EngineClient, EngineError } from './connection.js';
 import { parseHealth } from './events.js';
 import type { ContainerSnapshot, Engine, HealthStatus } from './types.js';
@@ -23,10 +25,6 @@ export interface DockerEngineOptions {
 export const ENGINE_CALLS = ['list', 'inspect', 'restart', 'stop', 'ping'] as const;
 type EngineCall = (typeof ENGINE_CALLS)[number];
 
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
 function str(value: unknown): string | null {
   return typeof value === 'string' ? value : null;
 }
@@ -36,10 +34,6 @@ function stringRecord(value: unknown): Record<string, string> {
   if (!isRecord(value)) return out;
   for (const [k, v] of Object.entries(value)) if (typeof v === 'string') out[k] = v;
   return out;
-}
-
-function stripSlash(name: string): string {
-  return name.replace(/^\/+/, '');
 }
 
 /** `docker ps`' status text: `Up 3 minutes (unhealthy)`, `Up 5 seconds (health: starting)`. */
@@ -59,12 +53,12 @@ export function snapshotFromListEntry(entry: unknown): ContainerSnapshot | null 
   const names = Array.isArray(entry.Names)
     ? entry.Names.filter((n): n is string => typeof n === 'string')
     : [];
-  const own = names.find((n) => !stripSlash(n).includes('/')) ?? names[0];
+  const own = names.find((n) => !bareName(n).includes('/')) ?? names[0];
   // API 1.52+ reports `Health` in the list; older engines only in the status text.
   const listHealth = isRecord(entry.Health) ? parseHealth(entry.Health.Status) : null;
   return {
     id,
-    name: own !== undefined ? stripSlash(own) : id.slice(0, 12),
+    name: own !== undefined ? bareName(own) : shortId(id),
     image: str(entry.Image) ?? '',
     labels: stringRecord(entry.Labels),
     state,
@@ -88,7 +82,7 @@ export function snapshotFromInspect(info: unknown): ContainerSnapshot | null {
   const name = str(info.Name);
   const snapshot: ContainerSnapshot = {
     id,
-    name: name ? stripSlash(name) : id.slice(0, 12),
+    name: name ? bareName(name) : shortId(id),
     image: str(config.Image) ?? str(info.Image) ?? '',
     labels: stringRecord(config.Labels),
     state: status,

@@ -3,10 +3,14 @@
  * Pure parsers over `/proc/self/mountinfo` and `/proc/self/cgroup`, and a thin reader.
  */
 import { readFileSync } from 'node:fs';
+import { FULL_ID_SOURCE } from '../shared/container-ref.js';
 
 /** Files Docker bind-mounts from `<data-root>/containers/<id>/` into every container. */
 const DOCKER_MOUNT_POINTS: ReadonlySet<string> = new Set(['/etc/hostname', '/etc/hosts', '/etc/resolv.conf']);
-const MOUNT_ROOT = /\/containers\/([0-9a-f]{64})\/(?:hostname|hosts|resolv\.conf)$/;
+const MOUNT_ROOT = new RegExp(`/containers/(${FULL_ID_SOURCE})/(?:hostname|hosts|resolv\\.conf)$`);
+
+/** The id at the end of a cgroup path: `/docker/<id>`, `docker-<id>.scope`. */
+const CGROUP_ID = new RegExp(`(?:^|/|docker-)(${FULL_ID_SOURCE})(?:\\.scope)?$`);
 
 /**
  * mountinfo fields: id, parent, major:minor, root, mount point, … Only the mounts of the
@@ -29,7 +33,7 @@ export function containerIdFromMountinfo(text: string): string | null {
 export function containerIdFromCgroup(text: string): string | null {
   for (const line of text.split('\n')) {
     const path = line.split(':').slice(2).join(':');
-    const match = /(?:^|\/|docker-)([0-9a-f]{64})(?:\.scope)?$/.exec(path.trim());
+    const match = CGROUP_ID.exec(path.trim());
     if (match?.[1]) return match[1];
   }
   return null;

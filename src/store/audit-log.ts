@@ -4,6 +4,7 @@
  * MemoryStore uses it as is; LowdbStore loads it from and saves it to the JSON file.
  */
 import { z } from 'zod';
+import { errorText } from '../shared/errors.js';
 import {
   AUDIT_EVENT_TYPES,
   type AuditEvent,
@@ -274,8 +275,4 @@ function deepFreeze<T>(value: T): T {
     for (const inner of Object.values(value)) deepFreeze(inner);
   }
   return value;
-}
-
-export function errorText(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

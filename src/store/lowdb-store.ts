@@ -9,7 +9,8 @@ import { dirname } from 'node:path';
 import { type Adapter, Low } from 'lowdb';
 import { JSONFile } from 'lowdb/node';
 import type { Logger } from '../log.js';
-import { errorText, type StoreDocument, storeDocumentSchema } from './audit-log.js';
+import { errorText } from '../shared/errors.js';
+import { type StoreDocument, storeDocumentSchema } from './audit-log.js';
 import { MemoryStore } from './memory-store.js';
 
 export const DEFAULT_WRITE_DELAY_MS = 100;

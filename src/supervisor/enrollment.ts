@@ -3,6 +3,8 @@
  * enrolled (label, `all`, or hand-picked) and not excluded, not a Swarm task, not autoheal
  * itself. The heal path and the API both ask `monitorVerdict`, so they never disagree.
  */
+
+import { bareName, idMatches } from '../shared/container-ref.js';
 import type { EnrolledBy } from './types.js';
 
 /** What the predicates need to know about a container; events and snapshots both fit. */
@@ -49,8 +51,6 @@ export function isSelf(c: ContainerIdentity, selfId: string | null): boolean {
   return selfId !== null && (c.id === selfId || c.id.startsWith(selfId) || selfId.startsWith(c.id));
 }
 
-const HEX_ID = /^[0-9a-f]{12,64}$/;
-
 function globToRegExp(pattern: string): RegExp {
   const escaped = pattern.replace(/[.+?^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*');
   return new RegExp(`^${escaped}$`);
@@ -61,9 +61,9 @@ function globToRegExp(pattern: string): RegExp {
  * prefix of at least 12 hex characters). A leading slash on either side is ignored.
  */
 export function matchesEntry(c: ContainerIdentity, entry: string): boolean {
-  const e = entry.replace(/^\//, '');
-  const name = c.name.replace(/^\//, '');
-  if (HEX_ID.test(e) && c.id.startsWith(e)) return true;
+  const e = bareName(entry);
+  const name = bareName(c.name);
+  if (idMatches(c.id, e)) return true;
   return e.includes('*') ? globToRegExp(e).test(name) : e === name;
 }
 

@@ -10,6 +10,7 @@ import type { ContainerSnapshot, Engine } from '../engine/types.js';
 import { componentLogger, containerLogger, type Logger } from '../log.js';
 import type { MetricsRegistry } from '../metrics.js';
 import type { Notification } from '../notify/message.js';
+import { errorText } from '../shared/errors.js';
 import type { AuditEvent, AuditStore, HealRecord, NewAuditEvent } from '../store/types.js';
 import type { ContainerIdentity, EnrollmentRules } from './enrollment.js';
 import { monitorVerdict } from './enrollment.js';
@@ -69,10 +70,6 @@ interface Scheduled {
 }
 
 const HEAL_LATENCY_BUCKETS_S = [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300];
-
-function errorText(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
-}
 
 const WHY: Record<HealTrigger, string> = {
   event: 'health_status: unhealthy',

@@ -8,6 +8,8 @@ import type { Settings } from '../config/settings.js';
 import type { ContainerEvent, ContainerSnapshot, Engine } from '../engine/types.js';
 import { componentLogger, containerLogger, type Logger } from '../log.js';
 import type { MetricsRegistry } from '../metrics.js';
+import { bareName, idMatches } from '../shared/container-ref.js';
+import { errorText } from '../shared/errors.js';
 import type { AuditEvent, AuditStore, ListName, NewAuditEvent } from '../store/types.js';
 import { type ContainerIdentity, type EnrollmentRules, isSelf, monitorVerdict } from './enrollment.js';
 import { EventIntake } from './event-intake.js';
@@ -30,12 +32,6 @@ export interface SupervisorDeps {
   now?: () => number;
   /** Capacity of the event intake before coalescing starts. */
   intakeCapacity?: number;
-}
-
-const HEX_REF = /^[0-9a-f]{12,64}$/;
-
-function errorText(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
 }
 
 export class Supervisor implements SupervisorControl {
@@ -369,12 +365,11 @@ export class Supervisor implements SupervisorControl {
   }
 
   private async findSnapshot(ref: string): Promise<ContainerSnapshot | null> {
-    const wanted = ref.replace(/^\//, '');
+    const wanted = bareName(ref);
     const all = await this.engine.listContainers();
     const exact = all.find((c) => c.name === wanted || c.id === wanted);
     if (exact) return exact;
-    if (!HEX_REF.test(wanted)) return null;
-    const byPrefix = all.filter((c) => c.id.startsWith(wanted));
+    const byPrefix = all.filter((c) => idMatches(c.id, wanted));
     return byPrefix.length === 1 ? (byPrefix[0] ?? null) : null;
   }
 

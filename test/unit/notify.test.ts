@@ -250,7 +250,7 @@ describe('the webhook and Apprise channels', () => {
       container: 'web',
       container_id: SHORT,
       channel: 'webhook',
-      target: hook.base,
+      target: `${hook.base}/***`,
       status: 503,
       attempts: 2,
     });
@@ -272,7 +272,7 @@ describe('the webhook and Apprise channels', () => {
     expect(await count('apprise', 'failed')).toBe(1);
     const warnings = log.lines.filter((l) => l.level === 40);
     expect(warnings).toHaveLength(1);
-    expect(warnings[0]).toMatchObject({ channel: 'apprise', target: gone.base, attempts: 2 });
+    expect(warnings[0]).toMatchObject({ channel: 'apprise', target: `${gone.base}/***`, attempts: 2 });
     expect(String(warnings[0]?.error)).toMatch(/ECONNREFUSED/);
     expect(log.raw()).not.toContain('SECRETPATH');
   });
