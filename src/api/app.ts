@@ -5,7 +5,7 @@
  */
 import { existsSync, statSync } from 'node:fs';
 import { serveStatic } from '@hono/node-server/serve-static';
-import { Hono } from 'hono';
+import { OpenAPIHono } from '@hono/zod-openapi';
 import { bodyLimit } from 'hono/body-limit';
 import { secureHeaders } from 'hono/secure-headers';
 import { componentLogger } from '../log.js';
@@ -22,7 +22,8 @@ import { MAX_BODY_BYTES } from './validate.js';
 export type { ApiDeps, QueueStatus } from './types.js';
 
 export interface ApiApp {
-  app: Hono;
+  /** A Hono app whose routes also make up the OpenAPI document (see openapi.ts). */
+  app: OpenAPIHono;
   /** Ends every open SSE stream (and refuses new ones); call before closing the server. */
   closeStreams(): void;
   /** How many SSE streams are open. */
@@ -37,7 +38,7 @@ export interface CreateAppOptions {
 export function createApp(deps: ApiDeps, options: CreateAppOptions = {}): ApiApp {
   const logger = componentLogger(deps.logger, 'api');
   const scoped: ApiDeps = { ...deps, logger };
-  const app = new Hono();
+  const app = new OpenAPIHono();
   const streams = new EventStreams();
 
   app.onError(onError(logger));

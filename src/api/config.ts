@@ -3,13 +3,22 @@
  * `excluded` and `selected`, with GET/PUT/POST/DELETE. Every change goes through the
  * supervisor, which records a `config_change` event and persists the list.
  */
-import type { Context, Hono, MiddlewareHandler } from 'hono';
+import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
+import type { Context, MiddlewareHandler } from 'hono';
 import { SECRET_KEYS, type SettingKey, type Settings } from '../config/settings.js';
 import { redactUrl } from '../shared/redact.js';
 import type { ListName } from '../store/types.js';
 import type { ListChange } from '../supervisor/types.js';
 import { ApiError, quote } from './errors.js';
-import { addEntryBodySchema, LIST_NAMES, listEntrySchema, replaceListBodySchema } from './schemas.js';
+import { BEARER, documented, errors, json } from './openapi.js';
+import {
+  addEntryBodySchema,
+  configResponseSchema,
+  LIST_NAMES,
+  listEntrySchema,
+  listResponseSchema,
+  replaceListBodySchema,
+} from './schemas.js';
 import type { ApiDeps } from './types.js';
 import { readJsonBody, readParam } from './validate.js';
 
@@ -69,7 +78,7 @@ function dedupe(entries: readonly string[]): string[] {
 }
 
 export function registerConfigRoutes(
-  app: Hono,
+  app: OpenAPIHono,
   deps: ApiDeps,
   auth: MiddlewareHandler,
   body: MiddlewareHandler,
@@ -95,7 +104,13 @@ export function registerConfigRoutes(
     return c.json(listView(list), created && change.changed ? 201 : 200);
   };
 
-  app.get('/api/config', (c) =>
+  const config = createRoute({
+    method: 'get',
+    path: '/api/config',
+    summary: 'Effective settings (no secrets) and the lists',
+    responses: { 200: json('The configuration.', configResponseSchema) },
+  });
+  documented(app, config, (c) =>
     c.json({
       settings: effectiveSettings(settings),
       containers: {
@@ -109,21 +124,69 @@ export function registerConfigRoutes(
   for (const list of LIST_NAMES) {
     const path = `/api/config/${list}`;
     const replaceSchema = replaceListBodySchema(list);
+    const view = listResponseSchema(list);
+    const jsonBody = (schema: z.ZodType) => ({
+      required: true,
+      content: { 'application/json': { schema } },
+    });
+    const bodyErrors = errors([400, 401, 413, 415]);
 
-    app.get(path, (c) => c.json(listView(list)));
+    const get = createRoute({
+      method: 'get',
+      path,
+      summary: `The ${list} list`,
+      responses: { 200: json('The list.', view) },
+    });
+    documented(app, get, (c) => c.json(listView(list)));
 
-    app.put(path, auth, body, async (c) => {
+    const replace = createRoute({
+      method: 'put',
+      path,
+      summary: `Replace the API-managed ${list} list (duplicates are dropped)`,
+      middleware: [auth, body],
+      security: BEARER,
+      request: { body: jsonBody(replaceSchema) },
+      responses: { 200: json('Replaced; the list as GET shows it.', view), ...bodyErrors },
+    });
+    documented(app, replace, async (c) => {
       const parsed = await readJsonBody(c, replaceSchema);
       const entries = dedupe(parsed[list] ?? []);
       return applied(c, list, supervisor.replaceList(list, entries), null);
     });
 
-    app.post(path, auth, body, async (c) => {
+    const add = createRoute({
+      method: 'post',
+      path,
+      summary: `Add one entry to the ${list} list`,
+      middleware: [auth, body],
+      security: BEARER,
+      request: { body: jsonBody(addEntryBodySchema) },
+      responses: {
+        200: json('Already present; nothing changed.', view),
+        201: json('Added.', view),
+        ...bodyErrors,
+      },
+    });
+    documented(app, add, async (c) => {
       const { name } = await readJsonBody(c, addEntryBodySchema);
       return applied(c, list, supervisor.addToList(list, name), name, true);
     });
 
-    app.delete(`${path}/:name`, auth, (c) => {
+    const remove = createRoute({
+      method: 'delete',
+      path: `${path}/{name}`,
+      summary: `Remove one entry from the ${list} list`,
+      middleware: auth,
+      security: BEARER,
+      request: { params: z.object({ name: listEntrySchema }) },
+      responses: {
+        200: json('Removed.', view),
+        ...errors(list === 'excluded' ? [400, 401, 404, 409] : [400, 401, 404], {
+          409: 'The entry comes from configuration (AUTOHEAL_EXCLUDE).',
+        }),
+      },
+    });
+    documented(app, remove, (c) => {
       const name = readParam(c, 'name', listEntrySchema);
       return applied(c, list, supervisor.removeFromList(list, name), name);
     });

@@ -2,13 +2,24 @@
  * `GET /api/health` (what a HEALTHCHECK and an operator look at) and `GET /metrics`
  * (Prometheus). Both are reads: no token.
  */
-import type { Hono } from 'hono';
+import { createRoute, type OpenAPIHono } from '@hono/zod-openapi';
+import { documented, json } from './openapi.js';
+import { healthResponseSchema } from './schemas.js';
 import type { ApiDeps } from './types.js';
 
-export function registerHealthRoutes(app: Hono, deps: ApiDeps): void {
+export function registerHealthRoutes(app: OpenAPIHono, deps: ApiDeps): void {
   const now = deps.now ?? (() => new Date());
 
-  app.get('/api/health', (c) => {
+  const health = createRoute({
+    method: 'get',
+    path: '/api/health',
+    summary: 'Liveness and the engine connection',
+    responses: {
+      200: json('Connected to the engine.', healthResponseSchema),
+      503: json('Degraded: the engine is unreachable (same body, status `degraded`).', healthResponseSchema),
+    },
+  });
+  documented(app, health, (c) => {
     const engine = deps.engineStatus();
     const write = deps.store.writeStatus();
     const body = {
@@ -27,7 +38,18 @@ export function registerHealthRoutes(app: Hono, deps: ApiDeps): void {
     return c.json(body, engine.connected ? 200 : 503);
   });
 
-  app.get('/metrics', async (c) => {
+  const metrics = createRoute({
+    method: 'get',
+    path: '/metrics',
+    summary: 'Prometheus metrics',
+    responses: {
+      200: {
+        description: 'Text exposition format 0.0.4 (metric names: README.md, "Metrics").',
+        content: { 'text/plain': { schema: { type: 'string' } } },
+      },
+    },
+  });
+  documented(app, metrics, async (c) => {
     return c.body(await deps.metrics.render(), 200, { 'Content-Type': deps.metrics.contentType });
   });
 }

@@ -5,27 +5,17 @@
  */
 import { z } from 'zod';
 import { errorText } from '../shared/errors.js';
-import {
-  AUDIT_EVENT_TYPES,
-  type AuditEvent,
-  type EventQuery,
-  type HealRecord,
-  type ListName,
-  type NewAuditEvent,
-} from './types.js';
+import { auditEventSchema } from './audit-event-schema.js';
+import type { AuditEvent, EventQuery, HealRecord, ListName, NewAuditEvent } from './types.js';
 
 export const DEFAULT_LIST_LIMIT = 100;
 
-const auditEventSchema = z.object({
-  id: z.number().int().nonnegative(),
-  timestamp: z.string(),
-  event_type: z.enum(AUDIT_EVENT_TYPES),
-  container_id: z.string().nullable().default(null),
-  container_name: z.string().nullable().default(null),
-  status: z.string(),
-  restart_count: z.number().int().nonnegative().nullable().default(null),
-  message: z.string(),
-  details: z.record(z.string(), z.unknown()).default({}),
+/** An event as read from the file: fields an older version did not write get their defaults. */
+const storedEventSchema = auditEventSchema.extend({
+  container_id: auditEventSchema.shape.container_id.default(null),
+  container_name: auditEventSchema.shape.container_name.default(null),
+  restart_count: auditEventSchema.shape.restart_count.default(null),
+  details: auditEventSchema.shape.details.default({}),
 });
 
 const restartRecordSchema = z.object({
@@ -50,7 +40,7 @@ const healRecordSchema = z.object({
 export const storeDocumentSchema = z.object({
   version: z.literal(1).default(1),
   next_id: z.number().int().positive().default(1),
-  events: z.array(auditEventSchema).default([]),
+  events: z.array(storedEventSchema).default([]),
   excluded: z.array(z.string()).default([]),
   selected: z.array(z.string()).default([]),
   monitored_ids: z.array(z.string()).default([]),
