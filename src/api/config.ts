@@ -10,7 +10,7 @@ import { redactUrl } from '../shared/redact.js';
 import type { ListName } from '../store/types.js';
 import type { ListChange } from '../supervisor/types.js';
 import { ApiError, quote } from './errors.js';
-import { BEARER, documented, errors, json } from './openapi.js';
+import { BEARER, documented, errors, json, jsonBody } from './openapi.js';
 import {
   addEntryBodySchema,
   configResponseSchema,
@@ -125,10 +125,6 @@ export function registerConfigRoutes(
     const path = `/api/config/${list}`;
     const replaceSchema = replaceListBodySchema(list);
     const view = listResponseSchema(list);
-    const jsonBody = (schema: z.ZodType) => ({
-      required: true,
-      content: { 'application/json': { schema } },
-    });
     const bodyErrors = errors([400, 401, 413, 415]);
 
     const get = createRoute({

@@ -34,6 +34,11 @@ export function json(description: string, schema: z.ZodType) {
   return { description, content: { 'application/json': { schema } } };
 }
 
+/** A required JSON request body. */
+export function jsonBody(schema: z.ZodType) {
+  return { required: true, content: { 'application/json': { schema } } };
+}
+
 const ERROR_TEXTS = {
   400: 'Malformed JSON, wrong shape, or a bad parameter; the message names the field.',
   401: 'No or wrong bearer token (with `WWW-Authenticate: Bearer`).',
