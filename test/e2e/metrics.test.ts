@@ -12,7 +12,8 @@ import {
   uniqueLabelKey,
   waitForHealth,
 } from '../support/docker-fixtures.js';
-import { promtoolCheckMetrics, requirePromtool } from '../support/promtool.js';
+import { promtoolCheckMetrics } from '../support/promtool.js';
+import { promtoolCommand } from '../support/test-tools.js';
 
 const labelKey = uniqueLabelKey();
 let ah: AutohealProcess;
@@ -26,7 +27,8 @@ function sample(name: string): number | undefined {
 
 describe('the /metrics of a running autoheal', () => {
   beforeAll(async () => {
-    requirePromtool();
+    // Fails up front, naming promtool and its install command, when it is missing.
+    await promtoolCommand();
     ah = await startAutoheal({ env: { AUTOHEAL_CONTAINER_LABEL: labelKey, AUTOHEAL_INTERVAL: '2' } });
     const c = await createHealthContainer({ labels: { [labelKey]: 'true' } });
     await waitForHealth(c, 'healthy', 20_000);

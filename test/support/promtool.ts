@@ -1,26 +1,14 @@
 /**
  * `promtool check metrics`, the Prometheus project's own linter of the text exposition
- * format. It comes from Debian's `prometheus` package; a test that needs it fails, naming
- * the package and the command, when it is missing.
+ * format. A missing promtool fails the test with the tool and its install command
+ * (`promtoolCommand`, test-tools.ts).
  */
-import { spawn, spawnSync } from 'node:child_process';
-
-export const PROMTOOL_INSTALL = 'apt-get install -y --no-install-recommends prometheus';
-
-/** Throws a one-line explanation when promtool is not on the PATH. */
-export function requirePromtool(): void {
-  const probe = spawnSync('promtool', ['--version'], { encoding: 'utf8' });
-  if (probe.error !== undefined || probe.status !== 0) {
-    throw new Error(
-      `promtool is missing (it checks the /metrics output): install Debian's prometheus package with \`${PROMTOOL_INSTALL}\``,
-    );
-  }
-}
+import { spawn } from 'node:child_process';
+import { promtoolCommand } from './test-tools.js';
 
 /** What promtool says about a metrics text; `ok` is false when it found any problem. */
 export async function promtoolCheckMetrics(text: string): Promise<{ ok: boolean; output: string }> {
-  requirePromtool();
-  const child = spawn('promtool', ['check', 'metrics'], { stdio: ['pipe', 'pipe', 'pipe'] });
+  const child = spawn(await promtoolCommand(), ['check', 'metrics'], { stdio: ['pipe', 'pipe', 'pipe'] });
   let output = '';
   child.stdout.on('data', (chunk: Buffer) => {
     output += chunk.toString('utf8');
