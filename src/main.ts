@@ -10,6 +10,7 @@ import { startServer } from './api/server.js';
 import { resolveApiToken } from './api/token.js';
 import { ConfigError, loadSettings, storeFile } from './config/load.js';
 import type { Settings } from './config/settings.js';
+import { ThrottledContainerSource } from './engine/container-source.js';
 import { DockerEngine } from './engine/docker-engine.js';
 import { DockerEventSource } from './engine/event-source.js';
 import { detectOwnContainerId } from './engine/self.js';
@@ -112,7 +113,16 @@ async function main(): Promise<void> {
   }
   registerEngineMetrics(metrics, events);
   const notifier = new Notifier({ settings, logger: root, metrics });
-  const supervisor = new Supervisor({ engine, store, settings, logger: root, metrics, notifier, selfId });
+  const supervisor = new Supervisor({
+    engine,
+    store,
+    settings,
+    logger: root,
+    metrics,
+    notifier,
+    selfId,
+    containers: new ThrottledContainerSource(engine),
+  });
 
   let token: string;
   try {
@@ -130,6 +140,7 @@ async function main(): Promise<void> {
     queueStatus: () => supervisor.queueStatus(),
     metrics,
     token,
+    readToken: settings.apiReadToken,
     logger: root,
     version: VERSION,
     startedAt: new Date(),

@@ -5,12 +5,12 @@
  */
 import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
 import type { Context, MiddlewareHandler } from 'hono';
-import { SECRET_KEYS, type SettingKey, type Settings } from '../config/settings.js';
+import { readsNeedToken, SECRET_KEYS, type SettingKey, type Settings } from '../config/settings.js';
 import { redactUrl } from '../shared/redact.js';
 import type { ListName } from '../store/types.js';
 import type { ListChange } from '../supervisor/types.js';
 import { ApiError, quote } from './errors.js';
-import { BEARER, documented, errors, json, jsonBody } from './openapi.js';
+import { BEARER, documented, errors, json, jsonBody, readAuthErrors } from './openapi.js';
 import {
   addEntryBodySchema,
   configResponseSchema,
@@ -49,8 +49,10 @@ export function effectiveSettings(settings: Settings): Partial<Record<SettingKey
     DOCKER_CERT_PATH: settings.docker.kind === 'tls' ? settings.docker.certPath : null,
     CURL_TIMEOUT: settings.requestTimeoutS,
     WEBHOOK_URL: maskUrl(settings.webhookUrl),
+    WEBHOOK_URL_FILE: settings.webhookUrlFile,
     WEBHOOK_JSON_KEY: settings.webhookJsonKey,
     APPRISE_URL: maskUrl(settings.appriseUrl),
+    APPRISE_URL_FILE: settings.appriseUrlFile,
     POST_RESTART_SCRIPT: settings.postRestartScript,
     AUTOHEAL_EXCLUDE: [...settings.exclude],
     AUTOHEAL_CONCURRENCY: settings.concurrency,
@@ -65,6 +67,10 @@ export function effectiveSettings(settings: Settings): Partial<Record<SettingKey
     AUTOHEAL_API_PORT: settings.apiPort,
     AUTOHEAL_API_TOKEN: null,
     AUTOHEAL_API_TOKEN_FILE: settings.apiTokenFile,
+    AUTOHEAL_API_READ_TOKEN: null,
+    AUTOHEAL_API_READ_TOKEN_FILE: settings.apiReadTokenFile,
+    AUTOHEAL_API_READ_AUTH: readsNeedToken(settings),
+    AUTOHEAL_API_ALLOWED_HOSTS: [...settings.allowedHosts],
     AUTOHEAL_DATA_DIR: settings.dataDir,
     AUTOHEAL_EVENTS_MAX: settings.eventsMax,
     AUTOHEAL_HOSTNAME: settings.hostname,
@@ -108,7 +114,7 @@ export function registerConfigRoutes(
     method: 'get',
     path: '/api/config',
     summary: 'Effective settings (no secrets) and the lists',
-    responses: { 200: json('The configuration.', configResponseSchema) },
+    responses: { 200: json('The configuration.', configResponseSchema), ...readAuthErrors() },
   });
   documented(app, config, (c) =>
     c.json({
@@ -125,13 +131,13 @@ export function registerConfigRoutes(
     const path = `/api/config/${list}`;
     const replaceSchema = replaceListBodySchema(list);
     const view = listResponseSchema(list);
-    const bodyErrors = errors([400, 401, 413, 415]);
+    const bodyErrors = errors([400, 401, 403, 413, 415, 429]);
 
     const get = createRoute({
       method: 'get',
       path,
       summary: `The ${list} list`,
-      responses: { 200: json('The list.', view) },
+      responses: { 200: json('The list.', view), ...readAuthErrors() },
     });
     documented(app, get, (c) => c.json(listView(list)));
 
@@ -177,7 +183,7 @@ export function registerConfigRoutes(
       request: { params: z.object({ name: listEntrySchema }) },
       responses: {
         200: json('Removed.', view),
-        ...errors(list === 'excluded' ? [400, 401, 404, 409] : [400, 401, 404], {
+        ...errors(list === 'excluded' ? [400, 401, 403, 404, 409, 429] : [400, 401, 403, 404, 429], {
           409: 'The entry comes from configuration (AUTOHEAL_EXCLUDE).',
         }),
       },

@@ -6,7 +6,7 @@
 import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
 import type { MiddlewareHandler } from 'hono';
 import { ApiError, quote } from './errors.js';
-import { BEARER, documented, errors, json } from './openapi.js';
+import { BEARER, documented, errors, json, readAuthErrors } from './openapi.js';
 import {
   containerRefSchema,
   containersResponseSchema,
@@ -37,7 +37,11 @@ export function registerContainerRoutes(app: OpenAPIHono, deps: ApiDeps, auth: M
     method: 'get',
     path: '/api/containers',
     summary: 'Every container the engine has, with autoheal’s verdict',
-    responses: { 200: json('The containers.', containersResponseSchema), ...errors([503]) },
+    responses: {
+      200: json('The containers.', containersResponseSchema),
+      ...errors([503]),
+      ...readAuthErrors(),
+    },
   });
   documented(app, list, async (c) => {
     const containers = await viaEngine(deps, 'listing containers', () => supervisor.listContainers());
@@ -49,7 +53,11 @@ export function registerContainerRoutes(app: OpenAPIHono, deps: ApiDeps, auth: M
     path: '/api/containers/{ref}',
     summary: 'One container by name, full id or id prefix (at least 12 hex characters)',
     request: { params: refParams },
-    responses: { 200: json('The container.', containerViewSchema), ...errors([400, 404, 503]) },
+    responses: {
+      200: json('The container.', containerViewSchema),
+      ...errors([400, 404, 503]),
+      ...readAuthErrors(),
+    },
   });
   documented(app, one, async (c) => {
     const ref = readParam(c, 'ref', containerRefSchema);
@@ -67,7 +75,7 @@ export function registerContainerRoutes(app: OpenAPIHono, deps: ApiDeps, auth: M
     request: { params: refParams },
     responses: {
       200: json('Done; the `restart` (or `skipped`) audit event.', restartResponseSchema),
-      ...errors([400, 401, 404, 409, 503], {
+      ...errors([400, 401, 403, 404, 409, 429, 503], {
         409: 'A heal of it is already queued or running, it is autoheal’s own container, or autoheal is shutting down.',
       }),
     },
@@ -103,7 +111,7 @@ export function registerContainerRoutes(app: OpenAPIHono, deps: ApiDeps, auth: M
     request: { params: refParams },
     responses: {
       200: json('Whether it had been given up on.', resetResponseSchema),
-      ...errors([400, 401, 404, 503]),
+      ...errors([400, 401, 403, 404, 429, 503]),
     },
   });
   documented(app, reset, async (c) => {

@@ -23,7 +23,15 @@ export type ApiRoute = RouteConfig & { middleware?: MiddlewareHandler | Middlewa
  */
 export function documented(app: OpenAPIHono, route: ApiRoute, handler: Handler): void {
   const { middleware, ...description } = route;
-  app.openAPIRegistry.registerPath(description);
+  // The Host check runs in front of every route (host-check.ts).
+  const hostRefused = json(
+    'The Host header is not allowed (AUTOHEAL_API_ALLOWED_HOSTS), or the read token was used for a change.',
+    errorSchema,
+  );
+  app.openAPIRegistry.registerPath({
+    ...description,
+    responses: { 403: hostRefused, ...description.responses },
+  });
   const before = middleware === undefined ? [] : Array.isArray(middleware) ? middleware : [middleware];
   const path = route.path.replaceAll(/\{(\w+)\}/g, ':$1');
   app.on([route.method.toUpperCase()], [path], ...before, handler);
@@ -42,11 +50,12 @@ export function jsonBody(schema: z.ZodType) {
 const ERROR_TEXTS = {
   400: 'Malformed JSON, wrong shape, or a bad parameter; the message names the field.',
   401: 'No or wrong bearer token (with `WWW-Authenticate: Bearer`).',
+  403: 'The read token was used for a change.',
   404: 'No such container or entry.',
   409: 'The request conflicts with the current state; the message says which.',
   413: `Body over ${MAX_BODY_BYTES} bytes.`,
   415: 'Body not sent as application/json.',
-  429: 'Too many at once; the message says the limit.',
+  429: 'Too many failed authentications from this address (with `Retry-After`).',
   503: 'The Docker engine is unreachable.',
 } as const;
 
@@ -57,8 +66,18 @@ export function errors(statuses: readonly ErrorStatus[], texts: Partial<Record<E
   return Object.fromEntries(statuses.map((s) => [s, json(texts[s] ?? ERROR_TEXTS[s], errorSchema)]));
 }
 
-/** What a route that changes something declares: the bearer token and its 401. */
+/** What a route that changes something declares: the bearer token. */
 export const BEARER = [{ bearer: [] }];
+
+/** The answers of the token check on a change: 401, 403 (read token), 429 (throttled). */
+export const CHANGE_AUTH_ERRORS = [401, 403, 429] as const;
+
+/** What a read behind the read-token check may also answer when reads need a token. */
+export function readAuthErrors() {
+  return errors([401, 429], {
+    401: 'Reads need a token here (non-loopback bind) and none, or a wrong one, was sent.',
+  });
+}
 
 export function registerOpenApiRoute(app: OpenAPIHono, version: string): void {
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer' });
@@ -79,7 +98,7 @@ export function registerOpenApiRoute(app: OpenAPIHono, version: string): void {
           title: 'autoheal',
           version,
           description:
-            'Container auto-heal supervisor for Docker. Reads need no token; every change needs `Authorization: Bearer <token>`. Errors are `{"error": "<what is wrong>"}`.',
+            'Container auto-heal supervisor for Docker. Reads need a token (the API or the read token, or a session cookie from POST /api/session) when autoheal listens on a non-loopback address, unless AUTOHEAL_API_READ_AUTH=false; /api/health and /metrics are always open. Every change needs `Authorization: Bearer <API token>`. Errors are `{"error": "<what is wrong>"}`.',
         },
       });
       return c.json(document as Record<string, unknown>);

@@ -19,11 +19,13 @@ export function redactUrl(url: string): string {
   }
 }
 
-/** `text` (e.g. an error message) with `url`, and its path and query alone, redacted. */
+/** `text` (e.g. an error message) with `url`, and its user info, path and query alone, redacted. */
 export function redactUrlIn(text: string, url: string): string {
   let out = text.split(url).join(redactUrl(url));
   try {
-    const { pathname, search } = new URL(url);
+    const { pathname, search, username, password } = new URL(url);
+    // Shorter parts would blank out unrelated letters of the message.
+    for (const part of [password, username]) if (part.length >= 3) out = out.split(part).join('***');
     if (pathname.length > 1) out = out.split(pathname).join('/***');
     if (search) out = out.split(search).join('?***');
   } catch {

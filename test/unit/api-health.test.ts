@@ -125,6 +125,7 @@ describe('GET /api/openapi.json', () => {
         '/api/events/stream',
         '/api/health',
         '/api/openapi.json',
+        '/api/session',
         '/metrics',
       ].sort(),
     );

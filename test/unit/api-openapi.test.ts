@@ -171,9 +171,20 @@ describe('the OpenAPI document', () => {
           }
         }
       }
+      // The Host check answers for every route.
+      const badHost = await statusOf(STATES.normal as Setup, method, pathsFor(path)[0] ?? path, {
+        headers: { host: 'evil.example' },
+      });
+      seen.add(String(badHost));
+      if (!documentedStatuses.has(String(badHost))) {
+        undocumented.push(`${method} ${path} with a foreign Host answered ${badHost}`);
+      }
       for (const status of documentedStatuses) {
-        // 256 open streams are not worth opening here; api-events tests the limit.
-        if (path === '/api/events/stream' && status === '429') continue;
+        // Not provoked here: 429 needs 256 open streams or a burst of failed tokens
+        // (api-events and the auth tests cover them), and a read's 401 needs reads behind
+        // a token, which a loopback bind does not ask for (the read-auth tests cover it).
+        if (status === '429') continue;
+        if (status === '401' && method === 'GET') continue;
         if (!seen.has(status)) unseen.push(`${method} ${path} documents ${status} but never answered it`);
       }
     }
