@@ -69,9 +69,6 @@ export function errors(statuses: readonly ErrorStatus[], texts: Partial<Record<E
 /** What a route that changes something declares: the bearer token. */
 export const BEARER = [{ bearer: [] }];
 
-/** The answers of the token check on a change: 401, 403 (read token), 429 (throttled). */
-export const CHANGE_AUTH_ERRORS = [401, 403, 429] as const;
-
 /** What a read behind the read-token check may also answer when reads need a token. */
 export function readAuthErrors() {
   return errors([401, 429], {
