@@ -7,7 +7,7 @@ import { z } from 'zod';
 import { AUDIT_EVENT_TYPES, type AuditEvent } from './types.js';
 
 export const auditEventSchema = z.object({
-  id: z.number().int().nonnegative(),
+  id: z.number().int().positive(),
   timestamp: z.string().meta({ description: 'ISO 8601 with milliseconds, UTC.' }),
   event_type: z.enum(AUDIT_EVENT_TYPES),
   container_id: z
