@@ -17,6 +17,7 @@ import { detectOwnContainerId } from './engine/self.js';
 import { componentLogger, createRootLogger } from './log.js';
 import { MetricsRegistry } from './metrics.js';
 import { Notifier } from './notify/notifier.js';
+import { errorText } from './shared/errors.js';
 import { LockHeldError } from './store/data-lock.js';
 import { LowdbStore } from './store/lowdb-store.js';
 import { Supervisor } from './supervisor/supervisor.js';
@@ -27,10 +28,6 @@ const VERSION = (
 
 /** How long a shutdown may take, inside Docker's default 10 s stop grace. */
 const SHUTDOWN_BUDGET_MS = 8_000;
-
-function errorText(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
-}
 
 /** A user's mistake at start-up: one line on stderr, no stack trace, exit code 2. */
 function refuseToStart(message: string): never {
@@ -48,28 +45,35 @@ function readSettings(): Settings {
 }
 
 function registerEngineMetrics(metrics: MetricsRegistry, events: DockerEventSource): void {
-  metrics.family('autoheal_engine_events_total', 'Engine events received, by action', 'counter', () =>
-    Object.entries(events.status().eventsByAction).map(([action, n]) => [{ action }, n] as const),
+  metrics.family(
+    'autoheal_engine_events_total',
+    'Engine events received, by action',
+    'counter',
+    ['action'],
+    () => Object.entries(events.status().eventsByAction).map(([action, n]) => [{ action }, n] as const),
   );
   metrics.family(
     'autoheal_engine_parse_errors_total',
     'Lines of the event stream that did not parse',
     'counter',
+    [],
     () => [[{}, events.status().parseErrors]],
   );
   metrics.family(
     'autoheal_engine_reconnects_total',
     'Times the event stream was re-established',
     'counter',
+    [],
     () => [[{}, events.status().reconnects]],
   );
   metrics.family(
     'autoheal_engine_duplicates_dropped_total',
     'Replayed events dropped after a reconnect',
     'counter',
+    [],
     () => [[{}, events.status().duplicatesDropped]],
   );
-  metrics.family('autoheal_engine_connected', '1 while the event stream is up', 'gauge', () => [
+  metrics.family('autoheal_engine_connected', '1 while the event stream is up', 'gauge', [], () => [
     [{}, events.status().connected ? 1 : 0],
   ]);
 }
@@ -88,7 +92,7 @@ async function main(): Promise<void> {
   const settings = readSettings();
   const root = createRootLogger(settings.logLevel);
   const log = componentLogger(root, 'main');
-  const metrics = new MetricsRegistry();
+  const metrics = new MetricsRegistry({ processMetrics: true });
   const running: Running = {};
 
   // Installed before anything starts: a stop during start-up still flushes what was recorded.
@@ -158,7 +162,7 @@ async function main(): Promise<void> {
       requestTimeoutS: settings.requestTimeoutS,
       logger: engineLogger,
     };
-    engine = new DockerEngine(options);
+    engine = new DockerEngine({ ...options, metrics });
     events = new DockerEventSource(options);
   } catch (err) {
     // e.g. a tcps:// endpoint whose certificate files are missing from DOCKER_CERT_PATH.

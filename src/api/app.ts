@@ -6,7 +6,7 @@
  */
 import { existsSync, statSync } from 'node:fs';
 import { serveStatic } from '@hono/node-server/serve-static';
-import { Hono } from 'hono';
+import { OpenAPIHono } from '@hono/zod-openapi';
 import { bodyLimit } from 'hono/body-limit';
 import { secureHeaders } from 'hono/secure-headers';
 import { readsNeedToken } from '../config/settings.js';
@@ -28,7 +28,8 @@ import { MAX_BODY_BYTES } from './validate.js';
 export type { ApiDeps, QueueStatus } from './types.js';
 
 export interface ApiApp {
-  app: Hono;
+  /** A Hono app whose routes also make up the OpenAPI document (see openapi.ts). */
+  app: OpenAPIHono;
   /** Ends every open SSE stream (and refuses new ones); call before closing the server. */
   closeStreams(): void;
   /** How many SSE streams are open. */
@@ -55,7 +56,7 @@ const READ_PATHS = [
 export function createApp(deps: ApiDeps, options: CreateAppOptions = {}): ApiApp {
   const logger = componentLogger(deps.logger, 'api');
   const scoped: ApiDeps = { ...deps, logger };
-  const app = new Hono();
+  const app = new OpenAPIHono();
   const streams = new EventStreams();
 
   app.onError(onError(logger));

@@ -7,6 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { hostname as osHostname } from 'node:os';
 import { z } from 'zod';
+import { bareName, ID_PREFIX_SOURCE } from '../shared/container-ref.js';
 import {
   type DockerEndpoint,
   type LogLevel,
@@ -139,15 +140,15 @@ const labelKey = z
 
 const nonEmpty = z.string().trim().min(1, 'accepts a non-empty value');
 
-/** An excluded entry: a name (with `*` wildcards) or 12 to 64 hex characters (SPEC §9). */
-export const LIST_ENTRY_PATTERN = /^(?:[a-zA-Z0-9*][a-zA-Z0-9_.*-]*|[0-9a-f]{12,64})$/;
+/** An excluded entry: a name (with `*` wildcards) or 12 to 64 hex characters. */
+export const LIST_ENTRY_PATTERN = new RegExp(`^(?:[a-zA-Z0-9*][a-zA-Z0-9_.*-]*|${ID_PREFIX_SOURCE})$`);
 const MAX_LIST_ENTRIES = 1000;
 const entryList = z
   .string()
   .transform((v) =>
     v
       .split(',')
-      .map((s) => s.trim().replace(/^\//, ''))
+      .map((s) => bareName(s.trim()))
       .filter((s) => s.length > 0),
   )
   .refine((list) => list.length <= MAX_LIST_ENTRIES, `accepts at most ${MAX_LIST_ENTRIES} entries`)

@@ -7,7 +7,7 @@ import type { AuditEvent, ListName } from '../store/types.js';
 
 export type EnrolledBy = 'label' | 'all' | 'selected' | null;
 
-/** One row of `GET /api/containers` (SPEC §9). */
+/** One row of `GET /api/containers`. */
 export interface ContainerView {
   id: string;
   name: string;
