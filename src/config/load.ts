@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import { hostname as osHostname } from 'node:os';
 import { join } from 'node:path';
 import { z } from 'zod';
+import { parsePeers } from './peers.js';
 import {
   type DockerEndpoint,
   type LogLevel,
@@ -151,7 +152,12 @@ const entryList = z
   );
 
 /** Settings whose value may carry a secret (a webhook's path is its password): never echoed. */
-const UNECHOED: ReadonlySet<SettingKey> = new Set(['WEBHOOK_URL', 'APPRISE_URL', 'AUTOHEAL_API_TOKEN']);
+const UNECHOED: ReadonlySet<SettingKey> = new Set([
+  'WEBHOOK_URL',
+  'APPRISE_URL',
+  'AUTOHEAL_API_TOKEN',
+  'AUTOHEAL_PEER_TOKEN',
+]);
 
 function check<T>(key: SettingKey, schema: z.ZodType<T, string>, value: string): T {
   const result = schema.safeParse(value);
@@ -206,6 +212,34 @@ export function parseDockerEndpoint(
   return tls ? { kind: 'tls', host, port, certPath } : { kind: 'tcp', host, port };
 }
 
+/**
+ * A token from its variable or, when that is unset, from the file its `_FILE` variable
+ * names; at least 8 characters. Null when neither is set.
+ */
+function secret(
+  raw: Raw,
+  key: SettingKey,
+  fileKey: SettingKey,
+  read: (path: string) => string,
+): string | null {
+  let token = optional(raw, key);
+  const file = optional(raw, fileKey);
+  if (token === null && file !== null) {
+    try {
+      token = read(file).trim();
+    } catch (err) {
+      throw new ConfigError(
+        `${fileKey}: cannot read ${file} (${(err as NodeJS.ErrnoException).code ?? String(err)})`,
+      );
+    }
+    if (token === '') throw new ConfigError(`${fileKey}: ${file} is empty`);
+  }
+  if (token !== null && token.length < 8) {
+    throw new ConfigError(`${key} is invalid: it accepts a token of at least 8 characters`);
+  }
+  return token;
+}
+
 export interface LoadOptions {
   env?: NodeJS.ProcessEnv;
   /** Reads the token file; injectable for tests. */
@@ -246,21 +280,19 @@ export function loadSettings(options: LoadOptions = {}): Settings {
   const certPath = required(raw, 'DOCKER_CERT_PATH');
   const tlsVerify = ['1', 'true'].includes((env.DOCKER_TLS_VERIFY ?? '').trim().toLowerCase());
 
-  const tokenFile = optional(raw, 'AUTOHEAL_API_TOKEN_FILE');
-  let apiToken = optional(raw, 'AUTOHEAL_API_TOKEN');
-  if (apiToken === null && tokenFile !== null) {
-    const read = options.readFile ?? ((p: string) => readFileSync(p, 'utf8'));
+  const read = options.readFile ?? ((p: string) => readFileSync(p, 'utf8'));
+  const apiTokenFile = optional(raw, 'AUTOHEAL_API_TOKEN_FILE');
+  const apiToken = secret(raw, 'AUTOHEAL_API_TOKEN', 'AUTOHEAL_API_TOKEN_FILE', read);
+  const peerTokenFile = optional(raw, 'AUTOHEAL_PEER_TOKEN_FILE');
+  const peerToken = secret(raw, 'AUTOHEAL_PEER_TOKEN', 'AUTOHEAL_PEER_TOKEN_FILE', read);
+  let peers: Settings['peers'] = [];
+  const peersRaw = optional(raw, 'AUTOHEAL_PEERS');
+  if (peersRaw !== null) {
     try {
-      apiToken = read(tokenFile).trim();
+      peers = Object.freeze(parsePeers(peersRaw).map((p) => Object.freeze(p)));
     } catch (err) {
-      throw new ConfigError(
-        `AUTOHEAL_API_TOKEN_FILE: cannot read ${tokenFile} (${(err as NodeJS.ErrnoException).code ?? String(err)})`,
-      );
+      throw new ConfigError(`AUTOHEAL_PEERS is invalid: ${(err as Error).message}`);
     }
-    if (apiToken === '') throw new ConfigError(`AUTOHEAL_API_TOKEN_FILE: ${tokenFile} is empty`);
-  }
-  if (apiToken !== null && apiToken.length < 8) {
-    throw new ConfigError('AUTOHEAL_API_TOKEN is invalid: it accepts a token of at least 8 characters');
   }
 
   const settings: Settings = {
@@ -292,10 +324,14 @@ export function loadSettings(options: LoadOptions = {}): Settings {
     apiHost: check('AUTOHEAL_API_HOST', nonEmpty, required(raw, 'AUTOHEAL_API_HOST')),
     apiPort: int('AUTOHEAL_API_PORT', 0, 65_535),
     apiToken,
-    apiTokenFile: tokenFile,
+    apiTokenFile,
     dataDir: required(raw, 'AUTOHEAL_DATA_DIR'),
     eventsMax: int('AUTOHEAL_EVENTS_MAX', 10, 1_000_000),
     hostname: optional(raw, 'AUTOHEAL_HOSTNAME') ?? osHostname(),
+    peers,
+    peerToken,
+    peerTokenFile,
+    publicUrl: url('AUTOHEAL_PUBLIC_URL'),
     logLevel: check('LOG_LEVEL', logLevel, required(raw, 'LOG_LEVEL')),
   };
   return Object.freeze(settings);
