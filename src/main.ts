@@ -13,6 +13,9 @@ import type { Settings } from './config/settings.js';
 import { DockerEngine } from './engine/docker-engine.js';
 import { DockerEventSource } from './engine/event-source.js';
 import { detectOwnContainerId } from './engine/self.js';
+import { PeerDirectory } from './fleet/discovery.js';
+import { Fleet } from './fleet/fleet.js';
+import { LocalHost } from './fleet/local-host.js';
 import { componentLogger, createRootLogger } from './log.js';
 import { MetricsRegistry } from './metrics.js';
 import { Notifier } from './notify/notifier.js';
@@ -118,6 +121,25 @@ async function main(): Promise<void> {
     refuseToStart(`cannot set up the API token: ${errorText(err)}`);
   }
   const webDir = fileURLToPath(new URL('../web', import.meta.url));
+  const fleetLogger = componentLogger(root, 'fleet');
+  let listeningPort = settings.apiPort;
+  const peers = new PeerDirectory({
+    specs: settings.peers,
+    ownPort: () => listeningPort,
+    logger: fleetLogger,
+  });
+  const fleet = new Fleet({
+    local: new LocalHost({
+      settings,
+      store,
+      supervisor,
+      engineStatus: () => events.status(),
+      version: VERSION,
+    }),
+    directory: peers,
+    peerToken: settings.peerToken,
+    logger: fleetLogger,
+  });
   const api = createApp({
     settings,
     store,
@@ -130,6 +152,7 @@ async function main(): Promise<void> {
     version: VERSION,
     startedAt: new Date(),
     ...(existsSync(webDir) ? { webDir } : {}),
+    fleet,
   });
   let server: Awaited<ReturnType<typeof startServer>>;
   try {
@@ -154,10 +177,14 @@ async function main(): Promise<void> {
       data_dir: settings.dataDir,
       self_id: selfId?.slice(0, 12) ?? null,
       api: `http://${settings.apiHost.includes(':') ? `[${settings.apiHost}]` : settings.apiHost}:${server.port}`,
+      host: settings.hostname,
+      peers: settings.peers.length,
     },
     'autoheal starting',
   );
 
+  listeningPort = server.port;
+  void peers.start();
   supervisor.start();
   events.start({
     onEvent: (event) => supervisor.onEngineEvent(event),
@@ -178,6 +205,7 @@ async function main(): Promise<void> {
     const deadline = Date.now() + SHUTDOWN_BUDGET_MS;
     const left = (reserveMs: number) => Math.max(0, deadline - Date.now() - reserveMs);
     await store.flush();
+    peers.stop();
     await server.close();
     await events.stop();
     await supervisor.stop(left(1_500));

@@ -14,6 +14,7 @@ import { registerConfigRoutes } from './config.js';
 import { registerContainerRoutes } from './containers.js';
 import { errorResponse, notFound, onError } from './errors.js';
 import { EventStreams, registerEventRoutes } from './events.js';
+import { fleetRoutes } from './fleet.js';
 import { registerHealthRoutes } from './health.js';
 import { registerOpenApiRoute } from './openapi.js';
 import type { ApiDeps } from './types.js';
@@ -78,6 +79,8 @@ export function createApp(deps: ApiDeps, options: CreateAppOptions = {}): ApiApp
   );
   registerConfigRoutes(app, scoped, auth, limit);
   registerOpenApiRoute(app, deps.version);
+  if (deps.fleet)
+    app.route('/api/fleet', fleetRoutes(deps.fleet, scoped, streams, options.heartbeatMs ?? 15_000));
 
   const webDir = deps.webDir;
   if (webDir !== undefined && existsSync(webDir) && statSync(webDir).isDirectory()) {
