@@ -32,7 +32,8 @@ function parseEntry(entry: string): PeerSpec | string {
     return `${JSON.stringify(entry)} is not an http:// or https:// URL`;
   }
   if (url.username !== '' || url.password !== '' || url.search !== '' || url.hash !== '') {
-    return `${JSON.stringify(entry)} must be a bare base URL (no credentials, query or fragment; the token is AUTOHEAL_PEER_TOKEN)`;
+    // The entry itself is not echoed: it may carry a password.
+    return `the entry for ${url.host} must be a bare base URL (no credentials, query or fragment; the token is AUTOHEAL_PEER_TOKEN)`;
   }
   // A base URL: `http://h:1/` and `http://h:1` are the same peer; a path prefix is kept.
   return { kind: 'url', url: `${url.origin}${url.pathname.replace(/\/+$/, '')}` };
