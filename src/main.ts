@@ -16,6 +16,7 @@ import { detectOwnContainerId } from './engine/self.js';
 import { PeerDirectory } from './fleet/discovery.js';
 import { Fleet } from './fleet/fleet.js';
 import { LocalHost } from './fleet/local-host.js';
+import { registerFleetMetrics } from './fleet/metrics.js';
 import { componentLogger, createRootLogger } from './log.js';
 import { MetricsRegistry } from './metrics.js';
 import { Notifier } from './notify/notifier.js';
@@ -139,6 +140,13 @@ async function main(): Promise<void> {
     directory: peers,
     peerToken: settings.peerToken,
     logger: fleetLogger,
+  });
+  registerFleetMetrics({
+    metrics,
+    store,
+    host: settings.hostname,
+    version: VERSION,
+    peers: () => peers.peers().length,
   });
   const api = createApp({
     settings,
