@@ -50,12 +50,27 @@ async function read<T>(path: string): Promise<T> {
   return (path === '/metrics' ? text : JSON.parse(text)) as T;
 }
 
+/** The log lines of the stack's autoheal task (its container's stdout and stderr). */
 async function stackLogs(): Promise<string> {
-  return (
-    (await engine
-      ?.docker(['service', 'logs', '--raw', '--tail', '40', `${STACK}_autoheal`])
-      .catch((e: Error) => e.message)) ?? ''
-  );
+  if (engine === null) return '';
+  try {
+    const ids = (
+      await engine.docker(['ps', '-q', '--filter', `label=com.docker.swarm.service.name=${STACK}_autoheal`])
+    )
+      .trim()
+      .split('\n')
+      .filter(Boolean);
+    const { stdout } = await execFileAsync('sh', [
+      '-c',
+      'docker -H "$1" logs --tail 200 "$2" 2>&1',
+      'logs',
+      engine.dockerHost,
+      ids[0] ?? '',
+    ]);
+    return stdout;
+  } catch (err) {
+    return (err as Error).message;
+  }
 }
 
 beforeAll(async () => {
