@@ -51,6 +51,17 @@ const eventSchema = z.looseObject({
 });
 const eventsSchema = z.object({ events: z.array(eventSchema) });
 
+/** A link the fleet view may offer: http(s) only (a peer's `javascript:` URL must never become one). */
+export function safeLink(url: string | null | undefined): string | null {
+  if (typeof url !== 'string') return null;
+  try {
+    const u = new URL(url);
+    return u.protocol === 'http:' || u.protocol === 'https:' ? u.href : null;
+  } catch {
+    return null;
+  }
+}
+
 /** Why a request failed, in words an operator can act on. */
 function failure(url: string, err: unknown, signal: AbortSignal): Error {
   if (signal.aborted && signal.reason instanceof Error) return signal.reason;
@@ -108,7 +119,7 @@ export class PeerHost implements HostSource {
     return {
       host: h.host ?? new URL(this.url).host,
       version: h.version,
-      publicUrl: h.public_url ?? null,
+      publicUrl: safeLink(h.public_url),
       engineConnected: h.docker.connected,
     };
   }

@@ -51,6 +51,20 @@ describe('reading a peer', () => {
     });
   });
 
+  it('links a peer only to an http(s) address it gives, never to a javascript: URL', async () => {
+    const answer = (publicUrl: string) =>
+      new PeerHost(
+        'http://p:1',
+        null,
+        fakeFetch(() =>
+          json({ docker: { connected: true }, version: '1', host: 'x', public_url: publicUrl }),
+        ),
+      ).identity(never);
+    expect((await answer('javascript:alert(1)')).publicUrl).toBeNull();
+    expect((await answer('data:text/html,hi')).publicUrl).toBeNull();
+    expect((await answer('https://node-b.example:8080/')).publicUrl).toBe('https://node-b.example:8080/');
+  });
+
   it('passes the event filters on and reads the containers', async () => {
     const seen: Seen[] = [];
     const peer = new PeerHost(
