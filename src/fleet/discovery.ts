@@ -5,7 +5,7 @@
  * address of one of its own interfaces on its own port is not a peer. A name that cannot
  * be resolved keeps its last addresses and is reported as a problem.
  */
-import { lookup } from 'node:dns/promises';
+import { Resolver } from 'node:dns/promises';
 import { networkInterfaces } from 'node:os';
 import type { PeerSpec } from '../config/settings.js';
 import type { Logger } from '../log.js';
@@ -23,7 +23,17 @@ export interface PeerProblem {
 /** Resolves a name to all of its addresses. */
 export type Resolve = (name: string) => Promise<string[]>;
 
-const resolveAll: Resolve = async (name) => (await lookup(name, { all: true })).map((a) => a.address);
+/**
+ * A and AAAA records asked for separately, each given 2 s: Docker's embedded DNS may pass
+ * an AAAA question it cannot answer on to an upstream server that never replies, and that
+ * must not hold up the IPv4 addresses of the tasks.
+ */
+const resolveAll: Resolve = async (name) => {
+  const resolver = new Resolver({ timeout: 2_000, tries: 2 });
+  const [v4, v6] = await Promise.allSettled([resolver.resolve4(name), resolver.resolve6(name)]);
+  if (v4.status === 'rejected' && v6.status === 'rejected') throw v4.reason;
+  return [...(v4.status === 'fulfilled' ? v4.value : []), ...(v6.status === 'fulfilled' ? v6.value : [])];
+};
 
 /** Every address of this machine's (or container's) interfaces. */
 export function ownAddresses(): Set<string> {

@@ -9,10 +9,16 @@
  * a test fails.
  */
 import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
 import { type Browser, chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort, getJson, waitUntil } from '../support/autoheal-image.js';
-import { type AutohealProcess, startAutoheal, stopAllAutoheals } from '../support/autoheal-process.js';
+import {
+  type AutohealProcess,
+  REPO_ROOT,
+  startAutoheal,
+  stopAllAutoheals,
+} from '../support/autoheal-process.js';
 import {
   containerName,
   createHealthContainer,
@@ -206,6 +212,10 @@ describe('one view of two hosts', () => {
       .toBeGreaterThan(0);
     await page.selectOption('#fleet-host', alpha);
     expect(await row.count()).toBe(0);
+    // The shared engine holds other people's containers: the screenshot shows the second host's.
+    await page.selectOption('#fleet-host', beta);
+    await page.setViewportSize({ width: 1280, height: 900 });
+    await page.screenshot({ path: join(REPO_ROOT, 'docs', 'screenshots', 'fleet.png') });
     await page.selectOption('#fleet-host', '');
     expect(problems).toEqual([]);
     await page.close();

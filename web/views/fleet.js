@@ -51,7 +51,7 @@ function card(host) {
       ? el(
           'p',
           { className: 'host-counts' },
-          `${c.containers} containers · ${c.monitored} monitored · `,
+          `${c.containers} container${c.containers === 1 ? '' : 's'} · ${c.monitored} monitored · `,
           el('strong', { className: c.unhealthy > 0 ? 'bad' : '' }, `${c.unhealthy} unhealthy`),
           ' · ',
           el('strong', { className: c.given_up > 0 ? 'bad' : '' }, `${c.given_up} given up`),
