@@ -30,8 +30,8 @@ import {
 } from '../support/docker-fixtures.js';
 import { copyImage, type SecondEngine, startSecondEngine } from '../support/dockerd.js';
 import { openAuditStream, type SseClient } from '../support/sse-client.js';
+import { chromiumExecutable } from '../support/test-tools.js';
 
-const CHROMIUM = '/usr/bin/chromium';
 const CHROMIUM_ARGS = [
   '--no-sandbox',
   '--headless',
@@ -194,7 +194,7 @@ describe('one view of two hosts', () => {
   });
 
   it('the browser’s Fleet view shows both hosts and the other host’s containers with their host', async () => {
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+    browser = await chromium.launch({ executablePath: chromiumExecutable(), args: CHROMIUM_ARGS });
     const page = await browser.newPage();
     const problems: string[] = [];
     page.on('pageerror', (err) => problems.push(err.message));

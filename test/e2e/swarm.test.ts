@@ -1,7 +1,7 @@
 /**
  * deploy/swarm-stack.yml on a real single-node Docker Swarm. The swarm is made on a second
- * dockerd started for this file (never on the shared engine); the autoheal image is built
- * on the main engine and loaded into the second one. The stack's autoheal finds its peers
+ * dockerd started for this file (never on the shared engine); the run's autoheal image,
+ * built on the main engine, is loaded into the second one. The stack's autoheal finds its peers
  * through Swarm's DNS (`dns+tasks.autoheal:8080`): alone, it resolves to itself and leaves
  * itself out; with a second task answering to the same name, the fleet view shows both.
  * The second engine (and with it the swarm) is removed in afterAll, even on failure.
@@ -11,14 +11,7 @@ import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  buildAutohealImage,
-  ensureNodeBaseImage,
-  freePort,
-  removeImage,
-  uniqueImageTag,
-  waitUntil,
-} from '../support/autoheal-image.js';
+import { freePort, sharedAutohealImage, waitUntil } from '../support/autoheal-image.js';
 import { REPO_ROOT } from '../support/autoheal-process.js';
 import { TEST_IMAGE } from '../support/docker-fixtures.js';
 import { copyImage, type SecondEngine, startSecondEngine } from '../support/dockerd.js';
@@ -27,7 +20,7 @@ const execFileAsync = promisify(execFile);
 const STACK = 'ahswarm';
 const STACK_FILE = join(REPO_ROOT, 'deploy', 'swarm-stack.yml');
 const readToken = randomBytes(16).toString('hex');
-const tag = uniqueImageTag('swarm');
+let tag: string;
 let engine: SecondEngine | null = null;
 let port: number;
 let nodeName: string;
@@ -74,8 +67,8 @@ async function stackLogs(): Promise<string> {
 }
 
 beforeAll(async () => {
-  await ensureNodeBaseImage();
-  await buildAutohealImage(tag);
+  // The run's shared image (built once per run), loaded into the second engine.
+  tag = await sharedAutohealImage();
   engine = await startSecondEngine();
   await copyImage(engine, tag);
   await copyImage(engine, TEST_IMAGE);
@@ -102,7 +95,6 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await engine?.destroy();
-  await removeImage(tag);
 });
 
 describe('deploy/swarm-stack.yml on a single-node swarm', () => {

@@ -2,7 +2,8 @@
  * The Prometheus rules and the Grafana dashboard in deploy/: promtool accepts the rules and
  * their unit tests pass (each alert fires on the series it is about), every dashboard query
  * parses as PromQL, and every metric they name is one autoheal exports. promtool comes from
- * Debian's `prometheus` package; without it these tests fail and say so.
+ * Debian's `prometheus` package (scripts/provision-test-tools.sh); without it these tests
+ * fail and say so.
  */
 import { execFile } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
@@ -11,22 +12,20 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { REPO_ROOT } from '../support/autoheal-process.js';
+import { promtoolCommand } from '../support/test-tools.js';
 
 const execFileAsync = promisify(execFile);
 const PROMETHEUS_DIR = join(REPO_ROOT, 'deploy', 'prometheus');
 const DASHBOARD = join(REPO_ROOT, 'deploy', 'grafana', 'autoheal.json');
 
 async function promtool(args: string[], cwd = PROMETHEUS_DIR): Promise<string> {
+  // A missing promtool fails here, naming it and its install command.
+  const command = await promtoolCommand();
   try {
-    const { stdout, stderr } = await execFileAsync('promtool', args, { cwd, timeout: 60_000 });
+    const { stdout, stderr } = await execFileAsync(command, args, { cwd, timeout: 60_000 });
     return stdout + stderr;
   } catch (err) {
     const e = err as NodeJS.ErrnoException & { stdout?: string; stderr?: string };
-    if (e.code === 'ENOENT') {
-      throw new Error(
-        'promtool is not installed: it comes with Debian’s prometheus package (apt-get install --no-install-recommends prometheus)',
-      );
-    }
     throw new Error(`promtool ${args.join(' ')} failed:\n${e.stdout ?? ''}${e.stderr ?? e.message}`);
   }
 }
