@@ -5,7 +5,7 @@
  * address of one of its own interfaces on its own port is not a peer. A name that cannot
  * be resolved keeps its last addresses and is reported as a problem.
  */
-import { Resolver } from 'node:dns/promises';
+import { lookup, Resolver } from 'node:dns/promises';
 import { networkInterfaces } from 'node:os';
 import type { PeerSpec } from '../config/settings.js';
 import type { Logger } from '../log.js';
@@ -24,16 +24,24 @@ export interface PeerProblem {
 export type Resolve = (name: string) => Promise<string[]>;
 
 /**
- * A and AAAA records asked for separately, each given 2 s: Docker's embedded DNS may pass
- * an AAAA question it cannot answer on to an upstream server that never replies, and that
- * must not hold up the IPv4 addresses of the tasks.
+ * A and AAAA records asked of the DNS server separately, each given 2 s: Docker's embedded
+ * DNS may pass an AAAA question it cannot answer on to an upstream server that never
+ * replies, and that must not hold up the tasks' IPv4 addresses. When DNS gives nothing, the
+ * system resolver (which also reads /etc/hosts) has the last word.
  */
 const resolveAll: Resolve = async (name) => {
   const resolver = new Resolver({ timeout: 2_000, tries: 2 });
   const [v4, v6] = await Promise.allSettled([resolver.resolve4(name), resolver.resolve6(name)]);
-  if (v4.status === 'rejected' && v6.status === 'rejected') throw v4.reason;
-  return [...(v4.status === 'fulfilled' ? v4.value : []), ...(v6.status === 'fulfilled' ? v6.value : [])];
+  const found = [
+    ...(v4.status === 'fulfilled' ? v4.value : []),
+    ...(v6.status === 'fulfilled' ? v6.value : []),
+  ];
+  if (found.length > 0) return found;
+  return (await lookup(name, { all: true })).map((a) => a.address);
 };
+
+/** After a failed lookup (e.g. a task whose network is not up yet), the next one comes sooner. */
+export const PEER_RETRY_MS = 5_000;
 
 /** Every address of this machine's (or container's) interfaces. */
 export function ownAddresses(): Set<string> {
@@ -91,6 +99,7 @@ export class PeerDirectory {
   readonly #resolved = new Map<string, string[]>();
   readonly #problems = new Map<string, string>();
   #timer: NodeJS.Timeout | null = null;
+  #stopped = false;
 
   constructor(options: PeerDirectoryOptions) {
     this.#specs = options.specs;
@@ -138,16 +147,26 @@ export class PeerDirectory {
     );
   }
 
-  /** Resolves now and then every `refreshMs` until `stop`. */
+  /** Resolves now and then every `refreshMs` (sooner after a failure) until `stop`. */
   async start(): Promise<void> {
     if (!this.#specs.some((s) => s.kind === 'dns')) return;
+    this.#stopped = false;
     await this.refresh();
-    this.#timer = setInterval(() => void this.refresh(), this.#refreshMs);
+    this.#schedule();
+  }
+
+  #schedule(): void {
+    if (this.#stopped) return;
+    const delay = this.#problems.size > 0 ? Math.min(PEER_RETRY_MS, this.#refreshMs) : this.#refreshMs;
+    this.#timer = setTimeout(() => {
+      void this.refresh().then(() => this.#schedule());
+    }, delay);
     this.#timer.unref();
   }
 
   stop(): void {
-    if (this.#timer !== null) clearInterval(this.#timer);
+    this.#stopped = true;
+    if (this.#timer !== null) clearTimeout(this.#timer);
     this.#timer = null;
   }
 }
