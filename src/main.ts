@@ -8,8 +8,9 @@ import { fileURLToPath } from 'node:url';
 import { createApp } from './api/app.js';
 import { startServer } from './api/server.js';
 import { resolveApiToken } from './api/token.js';
-import { ConfigError, loadSettings, storeFile } from './config/load.js';
+import { ConfigError, loadSettings } from './config/load.js';
 import type { Settings } from './config/settings.js';
+import { ThrottledContainerSource } from './engine/container-source.js';
 import { DockerEngine } from './engine/docker-engine.js';
 import { DockerEventSource } from './engine/event-source.js';
 import { detectOwnContainerId } from './engine/self.js';
@@ -20,6 +21,7 @@ import { registerFleetMetrics } from './fleet/metrics.js';
 import { componentLogger, createRootLogger } from './log.js';
 import { MetricsRegistry } from './metrics.js';
 import { Notifier } from './notify/notifier.js';
+import { LockHeldError } from './store/data-lock.js';
 import { LowdbStore } from './store/lowdb-store.js';
 import { Supervisor } from './supervisor/supervisor.js';
 
@@ -82,18 +84,21 @@ async function main(): Promise<void> {
   const log = componentLogger(root, 'main');
   const metrics = new MetricsRegistry();
 
+  const selfId = detectOwnContainerId();
   const store = new LowdbStore({
-    file: storeFile(settings),
+    dataDir: settings.dataDir,
     eventsMax: settings.eventsMax,
     logger: componentLogger(root, 'store'),
+    identity: { containerId: selfId },
+    // Another autoheal writes here now: writing on would corrupt its files, and a flush too.
+    onLockLost: () => process.exit(1),
   });
   try {
     await store.open();
   } catch (err) {
+    if (err instanceof LockHeldError) refuseToStart(err.message);
     refuseToStart(`cannot open the store in AUTOHEAL_DATA_DIR=${settings.dataDir}: ${errorText(err)}`);
   }
-
-  const selfId = detectOwnContainerId();
   const engineLogger = componentLogger(root, 'engine');
   let engine: DockerEngine;
   let events: DockerEventSource;
@@ -112,7 +117,16 @@ async function main(): Promise<void> {
   }
   registerEngineMetrics(metrics, events);
   const notifier = new Notifier({ settings, logger: root, metrics });
-  const supervisor = new Supervisor({ engine, store, settings, logger: root, metrics, notifier, selfId });
+  const supervisor = new Supervisor({
+    engine,
+    store,
+    settings,
+    logger: root,
+    metrics,
+    notifier,
+    selfId,
+    containers: new ThrottledContainerSource(engine),
+  });
 
   let token: string;
   try {
@@ -156,6 +170,7 @@ async function main(): Promise<void> {
     queueStatus: () => supervisor.queueStatus(),
     metrics,
     token,
+    readToken: settings.apiReadToken,
     logger: root,
     version: VERSION,
     startedAt: new Date(),

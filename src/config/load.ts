@@ -6,12 +6,12 @@
  */
 import { readFileSync } from 'node:fs';
 import { hostname as osHostname } from 'node:os';
-import { join } from 'node:path';
 import { z } from 'zod';
 import { parsePeers } from './peers.js';
 import {
   type DockerEndpoint,
   type LogLevel,
+  SCRIPT_HIDDEN_VARIABLES,
   SETTING_KEYS,
   type SettingKey,
   type Settings,
@@ -156,8 +156,51 @@ const UNECHOED: ReadonlySet<SettingKey> = new Set([
   'WEBHOOK_URL',
   'APPRISE_URL',
   'AUTOHEAL_API_TOKEN',
+  'AUTOHEAL_API_READ_TOKEN',
   'AUTOHEAL_PEER_TOKEN',
 ]);
+
+/** A token a user sets: long enough not to be guessed, and nothing that could never match. */
+export const MIN_TOKEN_LENGTH = 16;
+const MAKE_TOKEN = 'make one with: openssl rand -hex 32';
+
+function checkToken(key: SettingKey, token: string): string {
+  if (/\s/.test(token)) {
+    throw new ConfigError(
+      `${key} (value not shown) is invalid: it contains whitespace, which a bearer token cannot carry; ${MAKE_TOKEN}`,
+    );
+  }
+  if (token.length < MIN_TOKEN_LENGTH) {
+    throw new ConfigError(
+      `${key} (value not shown) is too short: it needs at least ${MIN_TOKEN_LENGTH} characters; ${MAKE_TOKEN}`,
+    );
+  }
+  return token;
+}
+
+/** `AUTOHEAL_API_READ_AUTH`: empty means automatic (null). */
+const triState = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .refine(
+    (v) => ['', 'auto', 'true', 'false', '1', '0', 'yes', 'no'].includes(v),
+    'accepts true, false or auto',
+  )
+  .transform((v) => (v === '' || v === 'auto' ? null : v === 'true' || v === '1' || v === 'yes'));
+
+const hostList = z
+  .string()
+  .transform((v) =>
+    v
+      .split(',')
+      .map((s) => s.trim().toLowerCase())
+      .filter((s) => s.length > 0),
+  )
+  .refine(
+    (list) => list.every((h) => h === '*' || /^[a-z0-9_]([a-z0-9_.-]{0,252})$/.test(h)),
+    'accepts comma-separated host names (e.g. autoheal.example.com,autoheal) or *',
+  );
 
 function check<T>(key: SettingKey, schema: z.ZodType<T, string>, value: string): T {
   const result = schema.safeParse(value);
@@ -212,34 +255,6 @@ export function parseDockerEndpoint(
   return tls ? { kind: 'tls', host, port, certPath } : { kind: 'tcp', host, port };
 }
 
-/**
- * A token from its variable or, when that is unset, from the file its `_FILE` variable
- * names; at least 8 characters. Null when neither is set.
- */
-function secret(
-  raw: Raw,
-  key: SettingKey,
-  fileKey: SettingKey,
-  read: (path: string) => string,
-): string | null {
-  let token = optional(raw, key);
-  const file = optional(raw, fileKey);
-  if (token === null && file !== null) {
-    try {
-      token = read(file).trim();
-    } catch (err) {
-      throw new ConfigError(
-        `${fileKey}: cannot read ${file} (${(err as NodeJS.ErrnoException).code ?? String(err)})`,
-      );
-    }
-    if (token === '') throw new ConfigError(`${fileKey}: ${file} is empty`);
-  }
-  if (token !== null && token.length < 8) {
-    throw new ConfigError(`${key} is invalid: it accepts a token of at least 8 characters`);
-  }
-  return token;
-}
-
 export interface LoadOptions {
   env?: NodeJS.ProcessEnv;
   /** Reads the token file; injectable for tests. */
@@ -265,10 +280,6 @@ export function loadSettings(options: LoadOptions = {}): Settings {
   const int = (key: SettingKey, min: number, max: number) =>
     check(key, integer(min, max), required(raw, key));
   const bool = (key: SettingKey) => check(key, boolean, required(raw, key));
-  const url = (key: SettingKey) => {
-    const v = optional(raw, key);
-    return v === null ? null : check(key, httpUrl, v);
-  };
 
   const backoffInitialS = int('AUTOHEAL_BACKOFF_INITIAL', 0, 86_400);
   const backoffMaxS = int('AUTOHEAL_BACKOFF_MAX', 0, 86_400);
@@ -281,10 +292,35 @@ export function loadSettings(options: LoadOptions = {}): Settings {
   const tlsVerify = ['1', 'true'].includes((env.DOCKER_TLS_VERIFY ?? '').trim().toLowerCase());
 
   const read = options.readFile ?? ((p: string) => readFileSync(p, 'utf8'));
-  const apiTokenFile = optional(raw, 'AUTOHEAL_API_TOKEN_FILE');
-  const apiToken = secret(raw, 'AUTOHEAL_API_TOKEN', 'AUTOHEAL_API_TOKEN_FILE', read);
-  const peerTokenFile = optional(raw, 'AUTOHEAL_PEER_TOKEN_FILE');
-  const peerToken = secret(raw, 'AUTOHEAL_PEER_TOKEN', 'AUTOHEAL_PEER_TOKEN_FILE', read);
+  /** A secret from `<key>` or, when that is unset, from the file `<key>_FILE` names. */
+  const secret = (key: SettingKey, fileKey: SettingKey): { value: string | null; file: string | null } => {
+    const file = optional(raw, fileKey);
+    const direct = optional(raw, key);
+    if (direct !== null || file === null) return { value: direct, file };
+    let text: string;
+    try {
+      text = read(file).trim();
+    } catch (err) {
+      throw new ConfigError(
+        `${fileKey}: cannot read ${file} (${(err as NodeJS.ErrnoException).code ?? String(err)})`,
+      );
+    }
+    if (text === '') throw new ConfigError(`${fileKey}: ${file} is empty`);
+    return { value: text, file };
+  };
+  const changeToken = secret('AUTOHEAL_API_TOKEN', 'AUTOHEAL_API_TOKEN_FILE');
+  const apiToken = changeToken.value === null ? null : checkToken('AUTOHEAL_API_TOKEN', changeToken.value);
+  const readToken = secret('AUTOHEAL_API_READ_TOKEN', 'AUTOHEAL_API_READ_TOKEN_FILE');
+  const apiReadToken =
+    readToken.value === null ? null : checkToken('AUTOHEAL_API_READ_TOKEN', readToken.value);
+  if (apiReadToken !== null && apiReadToken === apiToken) {
+    throw new ConfigError(
+      'AUTOHEAL_API_READ_TOKEN is invalid: it must differ from AUTOHEAL_API_TOKEN (the read token cannot make changes)',
+    );
+  }
+  const publicUrl = optional(raw, 'AUTOHEAL_PUBLIC_URL');
+  const peerSecret = secret('AUTOHEAL_PEER_TOKEN', 'AUTOHEAL_PEER_TOKEN_FILE');
+  const peerToken = peerSecret.value === null ? null : checkToken('AUTOHEAL_PEER_TOKEN', peerSecret.value);
   let peers: Settings['peers'] = [];
   const peersRaw = optional(raw, 'AUTOHEAL_PEERS');
   if (peersRaw !== null) {
@@ -294,6 +330,12 @@ export function loadSettings(options: LoadOptions = {}): Settings {
       throw new ConfigError(`AUTOHEAL_PEERS is invalid: ${(err as Error).message}`);
     }
   }
+  const secretUrl = (key: SettingKey, fileKey: SettingKey) => {
+    const { value, file } = secret(key, fileKey);
+    return { url: value === null ? null : check(key, httpUrl, value), file };
+  };
+  const webhook = secretUrl('WEBHOOK_URL', 'WEBHOOK_URL_FILE');
+  const apprise = secretUrl('APPRISE_URL', 'APPRISE_URL_FILE');
 
   const settings: Settings = {
     containerLabel,
@@ -308,9 +350,11 @@ export function loadSettings(options: LoadOptions = {}): Settings {
       tlsVerify,
     ),
     requestTimeoutS: int('CURL_TIMEOUT', 1, 3600),
-    webhookUrl: url('WEBHOOK_URL'),
+    webhookUrl: webhook.url,
+    webhookUrlFile: webhook.file,
     webhookJsonKey: check('WEBHOOK_JSON_KEY', nonEmpty, required(raw, 'WEBHOOK_JSON_KEY')),
-    appriseUrl: url('APPRISE_URL'),
+    appriseUrl: apprise.url,
+    appriseUrlFile: apprise.file,
     postRestartScript: optional(raw, 'POST_RESTART_SCRIPT'),
     exclude: Object.freeze(check('AUTOHEAL_EXCLUDE', entryList, raw.AUTOHEAL_EXCLUDE ?? '')),
     concurrency: int('AUTOHEAL_CONCURRENCY', 1, 256),
@@ -324,20 +368,31 @@ export function loadSettings(options: LoadOptions = {}): Settings {
     apiHost: check('AUTOHEAL_API_HOST', nonEmpty, required(raw, 'AUTOHEAL_API_HOST')),
     apiPort: int('AUTOHEAL_API_PORT', 0, 65_535),
     apiToken,
-    apiTokenFile,
+    apiTokenFile: changeToken.file,
+    apiReadToken,
+    apiReadTokenFile: readToken.file,
+    apiReadAuth: check('AUTOHEAL_API_READ_AUTH', triState, raw.AUTOHEAL_API_READ_AUTH ?? ''),
+    allowedHosts: Object.freeze(
+      check('AUTOHEAL_API_ALLOWED_HOSTS', hostList, raw.AUTOHEAL_API_ALLOWED_HOSTS ?? ''),
+    ),
+    scriptEnv: Object.freeze(scriptEnvironment(env)),
     dataDir: required(raw, 'AUTOHEAL_DATA_DIR'),
     eventsMax: int('AUTOHEAL_EVENTS_MAX', 10, 1_000_000),
     hostname: optional(raw, 'AUTOHEAL_HOSTNAME') ?? osHostname(),
     peers,
     peerToken,
-    peerTokenFile,
-    publicUrl: url('AUTOHEAL_PUBLIC_URL'),
+    peerTokenFile: peerSecret.file,
+    publicUrl: publicUrl === null ? null : check('AUTOHEAL_PUBLIC_URL', httpUrl, publicUrl),
     logLevel: check('LOG_LEVEL', logLevel, required(raw, 'LOG_LEVEL')),
   };
   return Object.freeze(settings);
 }
 
-/** The path of the store file inside the data directory. */
-export function storeFile(settings: Pick<Settings, 'dataDir'>): string {
-  return join(settings.dataDir, 'autoheal.json');
+/** autoheal's environment without its own secrets, for the post-restart script. */
+function scriptEnvironment(env: NodeJS.ProcessEnv): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [key, value] of Object.entries(env)) {
+    if (value !== undefined && !SCRIPT_HIDDEN_VARIABLES.includes(key)) out[key] = value;
+  }
+  return out;
 }

@@ -44,7 +44,7 @@ export class LocalHost implements HostSource {
   }
 
   async events(query: FleetEventQuery): Promise<AuditEvent[]> {
-    return this.#deps.store.list({
+    return this.#deps.store.find({
       ...(query.type !== undefined && isEventType(query.type) && { type: query.type }),
       ...(query.container !== undefined && { container: query.container }),
       ...(query.since !== undefined && { since: query.since }),
@@ -52,17 +52,30 @@ export class LocalHost implements HostSource {
     });
   }
 
-  follow(onEvent: (event: AuditEvent) => void, afterId: number | null, signal: AbortSignal): Promise<void> {
-    return new Promise((resolve) => {
-      let lastId = afterId ?? 0;
-      const deliver = (event: AuditEvent) => {
-        if (event.id <= lastId) return;
-        lastId = event.id;
-        onEvent(event);
-      };
-      const unsubscribe = this.#deps.store.subscribe(deliver);
-      if (afterId !== null)
-        for (const e of this.#deps.store.list({ afterId, limit: 1000 }).reverse()) deliver(e);
+  async follow(
+    onEvent: (event: AuditEvent) => void,
+    afterId: number | null,
+    signal: AbortSignal,
+  ): Promise<void> {
+    let lastId = afterId ?? 0;
+    const deliver = (event: AuditEvent) => {
+      if (event.id <= lastId) return;
+      lastId = event.id;
+      onEvent(event);
+    };
+    // Live events wait while the replay is read, so they come after it, in id order.
+    const waiting: AuditEvent[] = [];
+    let replayed = afterId === null;
+    const unsubscribe = this.#deps.store.subscribe((event) => {
+      if (replayed) deliver(event);
+      else waiting.push(event);
+    });
+    if (afterId !== null) {
+      for (const e of (await this.#deps.store.find({ afterId, limit: 1000 })).reverse()) deliver(e);
+      replayed = true;
+      for (const e of waiting) deliver(e);
+    }
+    await new Promise<void>((resolve) => {
       const end = () => {
         unsubscribe();
         resolve();

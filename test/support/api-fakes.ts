@@ -189,6 +189,7 @@ export function makeApi(
     settings?: Settings;
     webDir?: string;
     heartbeatMs?: number;
+    writeDeadlineMs?: number;
     now?: () => Date;
     fleet?: Fleet;
   } = {},
@@ -217,6 +218,7 @@ export function makeApi(
       queueStatus: () => queue,
       metrics,
       token: TOKEN,
+      readToken: settings.apiReadToken,
       logger,
       version: '0.1.0-test',
       startedAt: new Date('2026-11-21T11:00:00.000Z'),
@@ -224,7 +226,10 @@ export function makeApi(
       ...(options.webDir !== undefined && { webDir: options.webDir }),
       ...(options.fleet !== undefined && { fleet: options.fleet }),
     },
-    options.heartbeatMs === undefined ? {} : { heartbeatMs: options.heartbeatMs },
+    {
+      ...(options.heartbeatMs !== undefined && { heartbeatMs: options.heartbeatMs }),
+      ...(options.writeDeadlineMs !== undefined && { writeDeadlineMs: options.writeDeadlineMs }),
+    },
   );
   return { ...api, store, supervisor, engine, queue, settings, lines };
 }
@@ -235,6 +240,8 @@ export interface Call {
   json?: unknown;
   body?: string | Uint8Array | ReadableStream<Uint8Array>;
   headers?: Record<string, string>;
+  /** The client's address as the socket would say (node-server's bindings); `unknown` when absent. */
+  address?: string;
 }
 
 /** One request through `app.request()`; `json` is sent as application/json. */
@@ -251,7 +258,9 @@ export async function call(api: ApiApp, path: string, init: Call = {}): Promise<
     request.body = body;
     if (body instanceof ReadableStream) request.duplex = 'half';
   }
-  return api.app.request(path, request);
+  const env =
+    init.address === undefined ? undefined : { incoming: { socket: { remoteAddress: init.address } } };
+  return api.app.request(path, request, env);
 }
 
 export async function errorOf(res: Response): Promise<string> {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { Fleet } from '../../src/fleet/fleet.js';
 import { silentLogger } from '../../src/log.js';
-import { call, errorOf, makeApi } from '../support/api-fakes.js';
+import { call, errorOf, makeApi, testSettings } from '../support/api-fakes.js';
 import { container, event, FakeHost } from '../support/fleet-fakes.js';
 
 function withFleet(peers: FakeHost[]) {
@@ -74,5 +74,31 @@ describe('GET /api/fleet', () => {
   it('is read-only: a change is not routed', async () => {
     const api = withFleet([]);
     expect((await call(api, '/api/fleet', { method: 'POST' })).status).toBe(404);
+  });
+});
+
+describe('GET /api/fleet when reads need a token', () => {
+  it('refuses the fan-in without a token, and answers the read token', async () => {
+    const local = new FakeHost('', 'test-host', [container('web')], [], true);
+    const fleet = new Fleet({
+      local,
+      directory: { configured: true, peers: () => [], problems: () => [] },
+      peerToken: null,
+      logger: silentLogger(),
+    });
+    const readToken = 'read-token-for-the-fleet-0123';
+    const api = makeApi({
+      fleet,
+      settings: testSettings({ AUTOHEAL_API_HOST: '0.0.0.0', AUTOHEAL_API_READ_TOKEN: readToken }),
+    });
+    for (const path of [
+      '/api/fleet',
+      '/api/fleet/containers',
+      '/api/fleet/events',
+      '/api/fleet/events/stream',
+    ]) {
+      expect((await call(api, path)).status, path).toBe(401);
+    }
+    expect((await call(api, '/api/fleet', { token: readToken })).status).toBe(200);
   });
 });

@@ -127,6 +127,7 @@ describe('GET /api/openapi.json', () => {
         '/api/events',
         '/api/events/stream',
         '/api/health',
+        '/api/session',
         '/metrics',
       ].sort(),
     );
