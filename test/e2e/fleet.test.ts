@@ -1,7 +1,8 @@
 /**
  * One view of a fleet, end to end: two Docker engines on this machine (the shared one and a
  * second dockerd started for this file) and one autoheal per engine, each a peer of the
- * other, reading each other with a bearer token. A container made unhealthy on the second
+ * other, reads behind a token (AUTOHEAL_API_READ_AUTH=true), each reading the other with
+ * the other's read-only token. A container made unhealthy on the second
  * engine is healed by the second autoheal and shows up, with its host, in the first one's
  * fleet views, its merged stream and its browser UI; when the second autoheal stops, the
  * first shows it as down within seconds and keeps healing its own containers. The second
@@ -10,9 +11,9 @@
  */
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
-import { type Browser, chromium } from 'playwright-core';
+import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort, getJson, waitUntil } from '../support/autoheal-image.js';
+import { freePort, waitUntil } from '../support/autoheal-image.js';
 import {
   type AutohealProcess,
   REPO_ROOT,
@@ -70,6 +71,29 @@ let stream: SseClient | null = null;
 let browser: Browser | null = null;
 const unhealthyOnB = containerName('on-b');
 
+/** Reads need a token here (AUTOHEAL_API_READ_AUTH=true): the test reads the first host with its read token. */
+let readA = '';
+async function getJson<T>(url: string): Promise<T> {
+  const res = await fetch(url, {
+    headers: { Authorization: `Bearer ${readA}` },
+    signal: AbortSignal.timeout(5_000),
+  });
+  const text = await res.text();
+  if (res.status !== 200) throw new Error(`GET ${url} answered ${res.status}: ${text.slice(0, 300)}`);
+  return JSON.parse(text) as T;
+}
+
+/** A page of the first host's UI, logged in with its read token (reads need one here). */
+async function openUi(b: Browser, path: string): Promise<Page> {
+  const page = await b.newPage();
+  await page.goto(`${aUrl}${path}`);
+  await page.locator('#login-dialog').waitFor({ state: 'visible', timeout: 10_000 });
+  await page.fill('#login-input', readA);
+  await page.click('#login-dialog button[type="submit"]');
+  await page.locator('#login-dialog').waitFor({ state: 'hidden', timeout: 10_000 });
+  return page;
+}
+
 async function fleetHosts(): Promise<FleetHost[]> {
   return (await getJson<{ hosts: FleetHost[] }>(`${aUrl}/api/fleet`)).hosts;
 }
@@ -79,7 +103,15 @@ beforeAll(async () => {
   await copyImage(engine, TEST_IMAGE);
   const [portA, portB] = [await freePort(), await freePort()];
   const [tokenA, tokenB] = [randomBytes(16).toString('hex'), randomBytes(16).toString('hex')];
-  const common = { AUTOHEAL_CONTAINER_LABEL: labelKey, AUTOHEAL_INTERVAL: '2', LOG_LEVEL: 'debug' };
+  readA = randomBytes(16).toString('hex');
+  const readB = randomBytes(16).toString('hex');
+  // Reads need a token; each reads the other with the other's read-only token.
+  const common = {
+    AUTOHEAL_CONTAINER_LABEL: labelKey,
+    AUTOHEAL_INTERVAL: '2',
+    LOG_LEVEL: 'debug',
+    AUTOHEAL_API_READ_AUTH: 'true',
+  };
   a = await startAutoheal({
     env: {
       ...common,
@@ -87,8 +119,9 @@ beforeAll(async () => {
       AUTOHEAL_HOSTNAME: alpha,
       AUTOHEAL_API_PORT: String(portA),
       AUTOHEAL_API_TOKEN: tokenA,
+      AUTOHEAL_API_READ_TOKEN: readA,
       AUTOHEAL_PEERS: `http://127.0.0.1:${portB}`,
-      AUTOHEAL_PEER_TOKEN: tokenB,
+      AUTOHEAL_PEER_TOKEN: readB,
     },
   });
   b = await startAutoheal({
@@ -99,8 +132,9 @@ beforeAll(async () => {
       AUTOHEAL_HOSTNAME: beta,
       AUTOHEAL_API_PORT: String(portB),
       AUTOHEAL_API_TOKEN: tokenB,
+      AUTOHEAL_API_READ_TOKEN: readB,
       AUTOHEAL_PEERS: `http://127.0.0.1:${portA}`,
-      AUTOHEAL_PEER_TOKEN: tokenA,
+      AUTOHEAL_PEER_TOKEN: readA,
     },
   });
   aUrl = await a.apiUrl();
@@ -133,7 +167,9 @@ describe('one view of two hosts', () => {
   });
 
   it('a container healed on the second engine shows up with its host in the first one’s views and stream', async () => {
-    stream = await openAuditStream(`${aUrl}/api/fleet/events/stream`);
+    stream = await openAuditStream(`${aUrl}/api/fleet/events/stream`, undefined, {
+      Authorization: `Bearer ${readA}`,
+    });
     const id = (
       await engine?.docker([
         'run',
@@ -195,10 +231,9 @@ describe('one view of two hosts', () => {
 
   it('the browser’s Fleet view shows both hosts and the other host’s containers with their host', async () => {
     browser = await chromium.launch({ executablePath: chromiumExecutable(), args: CHROMIUM_ARGS });
-    const page = await browser.newPage();
+    const page = await openUi(browser, '/');
     const problems: string[] = [];
     page.on('pageerror', (err) => problems.push(err.message));
-    await page.goto(`${aUrl}/`);
     await expect.poll(() => page.locator('#fleet-tab').isVisible(), { timeout: 10_000 }).toBe(true);
     await page.click('a[data-view="fleet"]');
     await expect.poll(() => page.locator('#fleet-hosts .host-card').count(), { timeout: 10_000 }).toBe(2);
@@ -233,8 +268,7 @@ describe('one view of two hosts', () => {
     expect(self).toMatchObject({ host: alpha, ok: true });
 
     if (browser) {
-      const page = await browser.newPage();
-      await page.goto(`${aUrl}/#/fleet`);
+      const page = await openUi(browser, '/#/fleet');
       await expect
         .poll(() => page.locator('.host-card[data-state="down"]').count(), { timeout: 10_000 })
         .toBe(1);
