@@ -116,6 +116,12 @@ const httpUrl = z
     }
   }, 'accepts an http:// or https:// URL');
 
+const containerId = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .regex(/^[0-9a-f]{12,64}$/, 'accepts a container id: 64 hex characters, or a prefix of at least 12');
+
 const LOG_LEVELS: readonly LogLevel[] = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'];
 const logLevel = z
   .string()
@@ -337,6 +343,9 @@ export function loadSettings(options: LoadOptions = {}): Settings {
   const webhook = secretUrl('WEBHOOK_URL', 'WEBHOOK_URL_FILE');
   const apprise = secretUrl('APPRISE_URL', 'APPRISE_URL_FILE');
 
+  const selfIdRaw = optional(raw, 'AUTOHEAL_SELF_ID');
+  const selfId = selfIdRaw === null ? null : check('AUTOHEAL_SELF_ID', containerId, selfIdRaw);
+
   const settings: Settings = {
     containerLabel,
     intervalS: int('AUTOHEAL_INTERVAL', 1, 86_400),
@@ -365,6 +374,7 @@ export function loadSettings(options: LoadOptions = {}): Settings {
     restartWindowS: int('AUTOHEAL_RESTART_WINDOW', 1, 86_400 * 30),
     gracePeriodS: int('AUTOHEAL_GRACE_PERIOD', 0, 86_400),
     restartDependents: bool('AUTOHEAL_RESTART_DEPENDENTS'),
+    recreateDependents: bool('AUTOHEAL_RECREATE_DEPENDENTS'),
     apiHost: check('AUTOHEAL_API_HOST', nonEmpty, required(raw, 'AUTOHEAL_API_HOST')),
     apiPort: int('AUTOHEAL_API_PORT', 0, 65_535),
     apiToken,
@@ -383,6 +393,7 @@ export function loadSettings(options: LoadOptions = {}): Settings {
     peerToken,
     peerTokenFile: peerSecret.file,
     publicUrl: publicUrl === null ? null : check('AUTOHEAL_PUBLIC_URL', httpUrl, publicUrl),
+    selfId,
     logLevel: check('LOG_LEVEL', logLevel, required(raw, 'LOG_LEVEL')),
   };
   return Object.freeze(settings);

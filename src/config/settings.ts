@@ -40,6 +40,7 @@ export interface Settings {
   readonly restartWindowS: number;
   readonly gracePeriodS: number;
   readonly restartDependents: boolean;
+  readonly recreateDependents: boolean;
   readonly apiHost: string;
   readonly apiPort: number;
   /** Secret: never logged, never served. */
@@ -65,6 +66,8 @@ export interface Settings {
   readonly peerTokenFile: string | null;
   /** `AUTOHEAL_PUBLIC_URL`: where people reach this host's UI; the fleet view links to it. */
   readonly publicUrl: string | null;
+  /** `AUTOHEAL_SELF_ID`: autoheal's own container id (or a prefix of 12+), set by hand; null: detected. */
+  readonly selfId: string | null;
   readonly logLevel: LogLevel;
 }
 
@@ -94,6 +97,7 @@ export const SETTING_KEYS = [
   'AUTOHEAL_RESTART_WINDOW',
   'AUTOHEAL_GRACE_PERIOD',
   'AUTOHEAL_RESTART_DEPENDENTS',
+  'AUTOHEAL_RECREATE_DEPENDENTS',
   'AUTOHEAL_API_HOST',
   'AUTOHEAL_API_PORT',
   'AUTOHEAL_API_TOKEN',
@@ -109,6 +113,7 @@ export const SETTING_KEYS = [
   'AUTOHEAL_PEER_TOKEN',
   'AUTOHEAL_PEER_TOKEN_FILE',
   'AUTOHEAL_PUBLIC_URL',
+  'AUTOHEAL_SELF_ID',
   'LOG_LEVEL',
 ] as const;
 export type SettingKey = (typeof SETTING_KEYS)[number];
