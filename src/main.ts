@@ -14,6 +14,10 @@ import { ThrottledContainerSource } from './engine/container-source.js';
 import { DockerEngine } from './engine/docker-engine.js';
 import { DockerEventSource } from './engine/event-source.js';
 import { detectOwnContainerId } from './engine/self.js';
+import { PeerDirectory } from './fleet/discovery.js';
+import { Fleet } from './fleet/fleet.js';
+import { LocalHost } from './fleet/local-host.js';
+import { registerFleetMetrics } from './fleet/metrics.js';
 import { componentLogger, createRootLogger } from './log.js';
 import { MetricsRegistry } from './metrics.js';
 import { Notifier } from './notify/notifier.js';
@@ -86,6 +90,7 @@ interface Running {
   events?: DockerEventSource;
   supervisor?: Supervisor;
   notifier?: Notifier;
+  peers?: PeerDirectory;
 }
 
 async function main(): Promise<void> {
@@ -110,8 +115,9 @@ async function main(): Promise<void> {
     const left = (reserveMs: number) => Math.max(0, deadline - Date.now() - reserveMs);
     // An open that fails ends the process on its own (refuseToStart).
     const store = running.store ? await running.store.opened.then(() => running.store?.store) : undefined;
-    const { server, events, supervisor, notifier } = running;
+    const { server, events, supervisor, notifier, peers } = running;
     await store?.flush();
+    peers?.stop();
     await server?.close();
     await events?.stop();
     await supervisor?.stop(left(1_500));
@@ -193,6 +199,32 @@ async function main(): Promise<void> {
   }
   if (stopping) return;
   const webDir = fileURLToPath(new URL('../web', import.meta.url));
+  const fleetLogger = componentLogger(root, 'fleet');
+  let listeningPort = settings.apiPort;
+  const peers = new PeerDirectory({
+    specs: settings.peers,
+    ownPort: () => listeningPort,
+    logger: fleetLogger,
+  });
+  const fleet = new Fleet({
+    local: new LocalHost({
+      settings,
+      store,
+      supervisor,
+      engineStatus: () => events.status(),
+      version: VERSION,
+    }),
+    directory: peers,
+    peerToken: settings.peerToken,
+    logger: fleetLogger,
+  });
+  registerFleetMetrics({
+    metrics,
+    store,
+    host: settings.hostname,
+    version: VERSION,
+    peers: () => peers.peers().length,
+  });
   const api = createApp({
     settings,
     store,
@@ -206,6 +238,7 @@ async function main(): Promise<void> {
     version: VERSION,
     startedAt: new Date(),
     ...(existsSync(webDir) ? { webDir } : {}),
+    fleet,
   });
   let server: Awaited<ReturnType<typeof startServer>>;
   try {
@@ -235,10 +268,15 @@ async function main(): Promise<void> {
       data_dir: settings.dataDir,
       self_id: selfId?.slice(0, 12) ?? null,
       api: `http://${settings.apiHost.includes(':') ? `[${settings.apiHost}]` : settings.apiHost}:${server.port}`,
+      host: settings.hostname,
+      peers: settings.peers.length,
     },
     'autoheal starting',
   );
 
+  listeningPort = server.port;
+  running.peers = peers;
+  void peers.start();
   supervisor.start();
   events.start({
     onEvent: (event) => supervisor.onEngineEvent(event),

@@ -16,6 +16,7 @@ import { registerConfigRoutes } from './config.js';
 import { registerContainerRoutes } from './containers.js';
 import { errorResponse, notFound, onError } from './errors.js';
 import { EventStreams, registerEventRoutes } from './events.js';
+import { fleetRoutes } from './fleet.js';
 import { registerHealthRoutes } from './health.js';
 import { hostCheck } from './host-check.js';
 import { registerOpenApiRoute } from './openapi.js';
@@ -51,6 +52,9 @@ const READ_PATHS = [
   '/api/events/*',
   '/api/config',
   '/api/config/*',
+  // The fleet view reads the peers with the peer token: it must not hand their data to anyone.
+  '/api/fleet',
+  '/api/fleet/*',
 ];
 
 export function createApp(deps: ApiDeps, options: CreateAppOptions = {}): ApiApp {
@@ -112,6 +116,8 @@ export function createApp(deps: ApiDeps, options: CreateAppOptions = {}): ApiApp
   });
   registerConfigRoutes(app, scoped, auth, limit);
   registerOpenApiRoute(app, deps.version);
+  if (deps.fleet)
+    app.route('/api/fleet', fleetRoutes(deps.fleet, scoped, streams, options.heartbeatMs ?? 15_000));
 
   const webDir = deps.webDir;
   if (webDir !== undefined && existsSync(webDir) && statSync(webDir).isDirectory()) {

@@ -75,6 +75,10 @@ export function effectiveSettings(settings: Settings): Partial<Record<SettingKey
     AUTOHEAL_DATA_DIR: settings.dataDir,
     AUTOHEAL_EVENTS_MAX: settings.eventsMax,
     AUTOHEAL_HOSTNAME: settings.hostname,
+    AUTOHEAL_PEERS: settings.peers.map((p) => (p.kind === 'url' ? p.url : `dns+${p.name}:${p.port}`)),
+    AUTOHEAL_PEER_TOKEN: null,
+    AUTOHEAL_PEER_TOKEN_FILE: settings.peerTokenFile,
+    AUTOHEAL_PUBLIC_URL: settings.publicUrl,
     AUTOHEAL_SELF_ID: settings.selfId,
     LOG_LEVEL: settings.logLevel,
   };

@@ -34,6 +34,9 @@ export function registerHealthRoutes(app: OpenAPIHono, deps: ApiDeps): void {
       store: { ok: write.ok, last_error: write.lastError, pending_writes: write.pendingWrites },
       uptime_s: Math.max(0, Math.floor((now().getTime() - deps.startedAt.getTime()) / 1000)),
       version: deps.version,
+      // Who this is, for the fleet view of its peers.
+      host: deps.settings.hostname,
+      public_url: deps.settings.publicUrl,
     };
     // 503 while the engine is unreachable is the documented degraded state, not a failure.
     return c.json(body, engine.connected ? 200 : 503);

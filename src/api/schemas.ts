@@ -168,6 +168,11 @@ export const healthResponseSchema = z.object({
   store: z.object({ ok: z.boolean(), last_error: z.string().nullable(), pending_writes: z.boolean() }),
   uptime_s: z.number(),
   version: z.string(),
+  host: z.string().meta({ description: 'AUTOHEAL_HOSTNAME: the name the fleet view shows.' }),
+  public_url: z
+    .string()
+    .nullable()
+    .meta({ description: 'AUTOHEAL_PUBLIC_URL, where its web UI is reached.' }),
 });
 
 const settingValue = z.union([z.string(), z.number(), z.boolean(), z.null(), z.array(z.string())]);

@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import { hostname as osHostname } from 'node:os';
 import { z } from 'zod';
 import { bareName, ID_PREFIX_SOURCE } from '../shared/container-ref.js';
+import { parsePeers } from './peers.js';
 import {
   type DockerEndpoint,
   type LogLevel,
@@ -163,6 +164,7 @@ const UNECHOED: ReadonlySet<SettingKey> = new Set([
   'APPRISE_URL',
   'AUTOHEAL_API_TOKEN',
   'AUTOHEAL_API_READ_TOKEN',
+  'AUTOHEAL_PEER_TOKEN',
 ]);
 
 /** A token a user sets: long enough not to be guessed, and nothing that could never match. */
@@ -323,6 +325,18 @@ export function loadSettings(options: LoadOptions = {}): Settings {
       'AUTOHEAL_API_READ_TOKEN is invalid: it must differ from AUTOHEAL_API_TOKEN (the read token cannot make changes)',
     );
   }
+  const publicUrl = optional(raw, 'AUTOHEAL_PUBLIC_URL');
+  const peerSecret = secret('AUTOHEAL_PEER_TOKEN', 'AUTOHEAL_PEER_TOKEN_FILE');
+  const peerToken = peerSecret.value === null ? null : checkToken('AUTOHEAL_PEER_TOKEN', peerSecret.value);
+  let peers: Settings['peers'] = [];
+  const peersRaw = optional(raw, 'AUTOHEAL_PEERS');
+  if (peersRaw !== null) {
+    try {
+      peers = Object.freeze(parsePeers(peersRaw).map((p) => Object.freeze(p)));
+    } catch (err) {
+      throw new ConfigError(`AUTOHEAL_PEERS is invalid: ${(err as Error).message}`);
+    }
+  }
   const secretUrl = (key: SettingKey, fileKey: SettingKey) => {
     const { value, file } = secret(key, fileKey);
     return { url: value === null ? null : check(key, httpUrl, value), file };
@@ -376,6 +390,10 @@ export function loadSettings(options: LoadOptions = {}): Settings {
     dataDir: required(raw, 'AUTOHEAL_DATA_DIR'),
     eventsMax: int('AUTOHEAL_EVENTS_MAX', 10, 1_000_000),
     hostname: optional(raw, 'AUTOHEAL_HOSTNAME') ?? osHostname(),
+    peers,
+    peerToken,
+    peerTokenFile: peerSecret.file,
+    publicUrl: publicUrl === null ? null : check('AUTOHEAL_PUBLIC_URL', httpUrl, publicUrl),
     selfId,
     logLevel: check('LOG_LEVEL', logLevel, required(raw, 'LOG_LEVEL')),
   };

@@ -19,6 +19,8 @@ describe('GET /api/health', () => {
       store: { ok: true, last_error: null, pending_writes: false },
       uptime_s: 3600,
       version: '0.1.0-test',
+      host: 'test-host',
+      public_url: null,
     });
   });
 
