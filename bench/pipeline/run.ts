@@ -49,6 +49,7 @@ export async function runPipeline(events: number): Promise<PipelineWorkerResult>
   const engine = new FakeEngineServer();
   await engine.listen();
   const child = fork(WORKER, [engine.socketPath, String(events), label], {
+    execArgv: (process.env.BENCH_WORKER_NODE_OPTIONS ?? '').split(' ').filter(Boolean),
     stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
   });
   try {
@@ -70,7 +71,13 @@ export async function runPipeline(events: number): Promise<PipelineWorkerResult>
     }
     return await result;
   } finally {
-    if (child.exitCode === null) child.kill('SIGKILL');
+    if (child.exitCode === null) {
+      // It exits by itself after reporting (and writes a --cpu-prof then); a stuck one is killed.
+      const exited = new Promise<void>((r) => child.once('exit', () => r()));
+      const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+      await exited;
+      clearTimeout(timer);
+    }
     await engine.dispose();
   }
 }

@@ -19,6 +19,8 @@ import { openStore } from '../lib/store.js';
 export interface PipelineWorkerResult {
   events: number;
   elapsedMs: number;
+  /** First event → last event out of parse and dedupe (the rest is the supervisor's backlog). */
+  receiveMs: number;
   eventsPerS: number;
   peakRssMiB: number;
   rssBeforeMiB: number;
@@ -90,12 +92,14 @@ source.start({
 });
 process.send?.({ ready: true });
 await allReceived;
+const receiveMs = performance.now() - firstAt;
 await supervisor.settled();
 const elapsedMs = performance.now() - firstAt;
 const status = source.status();
 const result: PipelineWorkerResult = {
   events: expected,
   elapsedMs,
+  receiveMs,
   eventsPerS: expected / (elapsedMs / 1000),
   // maxRSS is in KiB on Linux.
   peakRssMiB: process.resourceUsage().maxRSS / 1024,
