@@ -10,6 +10,7 @@ import { startServer } from './api/server.js';
 import { resolveApiToken } from './api/token.js';
 import { ConfigError, loadSettings, storeFile } from './config/load.js';
 import type { Settings } from './config/settings.js';
+import { ContainerMirror, MirroredEngine } from './engine/container-mirror.js';
 import { DockerEngine } from './engine/docker-engine.js';
 import { DockerEventSource } from './engine/event-source.js';
 import { detectOwnContainerId } from './engine/self.js';
@@ -108,7 +109,17 @@ async function main(): Promise<void> {
   }
   registerEngineMetrics(metrics, events);
   const notifier = new Notifier({ settings, logger: root, metrics });
-  const supervisor = new Supervisor({ engine, store, settings, logger: root, metrics, notifier, selfId });
+  // Heals decide on the mirror instead of an inspect round trip while the stream is up.
+  const mirror = new ContainerMirror();
+  const supervisor = new Supervisor({
+    engine: new MirroredEngine(engine, mirror),
+    store,
+    settings,
+    logger: root,
+    metrics,
+    notifier,
+    selfId,
+  });
 
   let token: string;
   try {
@@ -160,9 +171,18 @@ async function main(): Promise<void> {
 
   supervisor.start();
   events.start({
-    onEvent: (event) => supervisor.onEngineEvent(event),
-    onConnected: (info) => supervisor.onEngineConnected(info),
-    onDisconnected: (info) => supervisor.onEngineDisconnected(info),
+    onEvent: (event) => {
+      mirror.apply(event);
+      supervisor.onEngineEvent(event);
+    },
+    onConnected: (info) => {
+      mirror.streamConnected();
+      supervisor.onEngineConnected(info);
+    },
+    onDisconnected: (info) => {
+      mirror.streamLost();
+      supervisor.onEngineDisconnected(info);
+    },
   });
 
   let stopping = false;

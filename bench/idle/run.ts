@@ -27,6 +27,8 @@ export interface IdleResult {
   load1: { min: number; max: number; mean: number };
 }
 
+/** Healthy containers report nothing on a check that stays healthy; 30 s keeps the engine quiet. */
+const IDLE_HEALTH_INTERVAL_S = 30;
 const API_ROUTES = ['/api/containers', '/api/events?limit=100', '/api/health'];
 const API_REQUESTS_PER_ROUTE = 20;
 
@@ -47,7 +49,7 @@ export async function runIdle(
   log: (l: string) => void,
 ): Promise<IdleResult> {
   const labelKey = `autoheal-bench.${randomBytes(4).toString('hex')}`;
-  const fleet = new BenchFleet(labelKey);
+  const fleet = new BenchFleet(labelKey, IDLE_HEALTH_INTERVAL_S);
   const proxy = new CountingProxy();
   const autoheal = new AutohealChild(labelKey, { DOCKER_SOCK: proxy.socketPath });
   try {
