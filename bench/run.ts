@@ -8,8 +8,9 @@
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { docker, OWNER_LABEL, OWNER_VALUE, PID_LABEL } from '../test/support/docker-fixtures.js';
 import { runIdle } from './idle/run.js';
-import { REPO_ROOT } from './lib/autoheal-child.js';
+import { killAutoheals, REPO_ROOT } from './lib/autoheal-child.js';
 import { removeBenchLeftovers } from './lib/containers.js';
 import { machineInfo } from './lib/machine.js';
 import { runPipeline } from './pipeline/run.js';
@@ -121,8 +122,30 @@ function commit(): string {
 
 const log = (line: string) => process.stdout.write(`${new Date().toISOString().slice(11, 19)} ${line}\n`);
 
+/** An interrupted run ends its autoheals and removes its containers before exiting. */
+function cleanUpOnSignal(): void {
+  const handler = (signal: NodeJS.Signals) => {
+    log(`${signal}: removing this run's containers`);
+    killAutoheals();
+    docker([
+      'ps',
+      '-aq',
+      '--filter',
+      `label=${OWNER_LABEL}=${OWNER_VALUE}`,
+      '--filter',
+      `label=${PID_LABEL}=${process.pid}`,
+    ])
+      .then((ids) => (ids ? docker(['rm', '-f', '-v', ...ids.split('\n')], 120_000) : ''))
+      .catch(() => undefined)
+      .finally(() => process.exit(130));
+  };
+  process.once('SIGINT', handler);
+  process.once('SIGTERM', handler);
+}
+
 async function main(): Promise<void> {
   const { mode, only } = parseArgs(process.argv.slice(2));
+  cleanUpOnSignal();
   const plan = PLANS[mode];
   const started = new Date();
   const results: BenchResults = {

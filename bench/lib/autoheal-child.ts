@@ -14,6 +14,15 @@ import { sleep } from '../../test/support/docker-fixtures.js';
 export const REPO_ROOT = resolve(fileURLToPath(new URL('.', import.meta.url)), '../../..');
 const MAIN = join(REPO_ROOT, 'dist', 'main.js');
 
+/** Every autoheal this bench started and has not stopped, so an interrupted run can end them. */
+const running = new Set<ChildProcess>();
+
+/** Kills every autoheal the bench started (on SIGINT/SIGTERM of the bench). */
+export function killAutoheals(): void {
+  for (const child of running) child.kill('SIGKILL');
+  running.clear();
+}
+
 export class AutohealChild {
   private child: ChildProcess | null = null;
   private dataDir = '';
@@ -49,8 +58,10 @@ export class AutohealChild {
     });
     const child = spawn(process.execPath, [MAIN], { cwd: REPO_ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
     this.child = child;
+    running.add(child);
     child.once('exit', () => {
       this.exited = true;
+      running.delete(child);
     });
     let pending = '';
     child.stdout?.setEncoding('utf8');

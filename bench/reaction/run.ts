@@ -182,7 +182,7 @@ async function runRound(
     observer.watch(burst.map((c) => c.id));
     fleet.makeSick(size);
     // The polling baseline restarts one by one; leave it room, and report what it managed.
-    const deadline = Date.now() + 30_000 + size * 3_000;
+    const deadline = Date.now() + 60_000 + size * 3_000;
     while (observer.done() < size && Date.now() < deadline) await sleep(100);
   } finally {
     await contender.stop();
