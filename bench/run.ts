@@ -1,5 +1,5 @@
 /**
- * `npm run bench -- --smoke|--quick|--full [--only reaction,pipeline,store,idle]`: runs the
+ * `npm run bench -- --smoke|--quick|--full [--only reaction,...] [--bursts 1x5,20x1]`: runs the
  * benchmark sections one after another (never two at once: they share the machine), writes
  * bench/results/<mode>-<time>.json and the plots, and after a full run rewrites the figures
  * of docs/BENCHMARKS.md. Prints the target verdicts; never fails on a figure, only when a
@@ -78,14 +78,29 @@ const FIGURES_END = '<!-- bench:figures:end -->';
 
 function usage(message: string): never {
   process.stderr.write(
-    `bench: ${message}\nusage: npm run bench -- --smoke|--quick|--full [--only ${SECTIONS.join(',')}]\n`,
+    `bench: ${message}\nusage: npm run bench -- --smoke|--quick|--full [--only ${SECTIONS.join(',')}] [--bursts 1x5,20x1]\n`,
   );
   process.exit(2);
 }
 
-function parseArgs(argv: string[]): { mode: Mode; only: Section[] } {
+/** `1x5,20x1`: bursts of 1 container, 5 rounds, and of 20, 1 round. */
+function parseBursts(text: string): { size: number; rounds: number }[] {
+  return text.split(',').map((part) => {
+    const m = /^(\d+)x(\d+)$/.exec(part.trim());
+    if (!m || Number(m[1]) < 1 || Number(m[2]) < 1)
+      usage(`--bursts takes <size>x<rounds>[,...], e.g. 1x5,20x1 (got ${text})`);
+    return { size: Number(m[1]), rounds: Number(m[2]) };
+  });
+}
+
+function parseArgs(argv: string[]): {
+  mode: Mode;
+  only: Section[];
+  bursts: { size: number; rounds: number }[] | null;
+} {
   let mode: Mode | null = null;
   let only: Section[] = [...SECTIONS];
+  let bursts: { size: number; rounds: number }[] | null = null;
   for (let i = 0; i < argv.length; i += 1) {
     const a = argv[i];
     if (a === '--smoke' || a === '--quick' || a === '--full') {
@@ -97,11 +112,13 @@ function parseArgs(argv: string[]): { mode: Mode; only: Section[] } {
       if (list.length === 0 || bad.length)
         usage(`--only takes sections among ${SECTIONS.join(', ')} (got ${list.join(',') || 'nothing'})`);
       only = list as Section[];
+    } else if (a === '--bursts') {
+      bursts = parseBursts(argv[++i] ?? '');
     } else {
       usage(`unknown argument ${a}`);
     }
   }
-  return { mode: mode ?? usage('give a mode'), only };
+  return { mode: mode ?? usage('give a mode'), only, bursts };
 }
 
 function commit(): string {
@@ -144,9 +161,9 @@ function cleanUpOnSignal(): void {
 }
 
 async function main(): Promise<void> {
-  const { mode, only } = parseArgs(process.argv.slice(2));
+  const { mode, only, bursts } = parseArgs(process.argv.slice(2));
   cleanUpOnSignal();
-  const plan = PLANS[mode];
+  const plan = bursts ? { ...PLANS[mode], bursts } : PLANS[mode];
   const started = new Date();
   const results: BenchResults = {
     mode,
