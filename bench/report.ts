@@ -20,6 +20,8 @@ export interface BenchResults {
   finishedAt: string;
   commit: string;
   machine: MachineInfo;
+  /** What was run: bursts and rounds, sizes, durations. */
+  plan: object;
   reaction?: { summary: BurstSummary[]; rounds: unknown[] };
   pipeline?: PipelineWorkerResult;
   store?: StoreWorkerResult[];
@@ -135,7 +137,7 @@ function mark(met: boolean | null): string {
 export function figuresMarkdown(r: BenchResults): string {
   const m = r.machine;
   const lines: string[] = [
-    `Run: \`npm run bench -- --${r.mode}\`, ${r.startedAt} → ${r.finishedAt}, commit \`${r.commit}\`.`,
+    `Run: \`npm run bench -- --${r.mode}\`, ${r.startedAt} → ${r.finishedAt}, commit \`${r.commit}\`; plan \`${JSON.stringify(r.plan)}\`.`,
     `Machine: ${m.cpus} × ${m.cpuModel}, ${m.memoryGiB} GiB, ${m.os}, Node ${m.node}, Docker ${m.docker}; load average at start ${m.loadavgAtStart.join(' / ')}.`,
     '',
     '### Targets',

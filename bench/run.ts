@@ -171,12 +171,24 @@ async function main(): Promise<void> {
     finishedAt: '',
     commit: commit(),
     machine: machineInfo(),
+    plan,
     targets: [],
     errors: {},
   };
   log(`bench --${mode}: ${only.join(', ')}; load average ${results.machine.loadavgAtStart.join(' ')}`);
   const removed = await removeBenchLeftovers();
   if (removed) log(`removed ${removed} containers left by aborted runs`);
+
+  const stamp = started.toISOString().replace(/[:.]/g, '-').slice(0, 19);
+  const dir = join(REPO_ROOT, 'bench', 'results');
+  mkdirSync(dir, { recursive: true });
+  const file = join(dir, `${mode}-${stamp}.json`);
+  /** Written after every section, so an interrupted long run keeps what it measured. */
+  const save = () => {
+    results.finishedAt = new Date().toISOString();
+    results.targets = evaluateTargets(results);
+    writeFileSync(file, `${JSON.stringify(results, null, 2)}\n`);
+  };
 
   const attempt = async (section: Section, run: () => Promise<void>) => {
     if (!only.includes(section)) return;
@@ -186,6 +198,7 @@ async function main(): Promise<void> {
       results.errors[section] = err instanceof Error ? err.message : String(err);
       log(`${section} FAILED: ${results.errors[section]}`);
     }
+    save();
   };
 
   await attempt('reaction', async () => {
@@ -202,11 +215,17 @@ async function main(): Promise<void> {
     results.store = [];
     for (const history of plan.storeHistories) {
       log(`store: ${history.toLocaleString('en')} events of history`);
-      const s = await runStoreAt(history);
-      results.store.push(s);
-      log(
-        `store: ${Math.round(s.appendsPerS)} appends/s, blocked per write max ${s.blockedPerWriteMs.max.toFixed(1)} ms`,
-      );
+      try {
+        const s = await runStoreAt(history, undefined, history >= 1_000_000 ? 10 * 60_000 : 5 * 60_000);
+        results.store.push(s);
+        log(
+          `store: ${Math.round(s.appendsPerS)} appends/s, blocked per write max ${s.blockedPerWriteCpuMs.max.toFixed(1)} ms CPU (${s.blockedPerWriteMs.max.toFixed(1)} ms wall)`,
+        );
+      } catch (err) {
+        // One history size that cannot finish (1M on a slow disk) must not hide the others.
+        results.errors[`store ${history}`] = err instanceof Error ? err.message : String(err);
+        log(`store ${history} FAILED: ${results.errors[`store ${history}`]}`);
+      }
     }
     log('store: GET /api/events?limit=100, 20 clients');
     results.api = await runApiLatency(5_000, plan.apiSeconds * 1000);
@@ -221,14 +240,7 @@ async function main(): Promise<void> {
     );
   });
 
-  results.finishedAt = new Date().toISOString();
-  results.targets = evaluateTargets(results);
-
-  const stamp = started.toISOString().replace(/[:.]/g, '-').slice(0, 19);
-  const dir = join(REPO_ROOT, 'bench', 'results');
-  mkdirSync(dir, { recursive: true });
-  const file = join(dir, `${mode}-${stamp}.json`);
-  writeFileSync(file, `${JSON.stringify(results, null, 2)}\n`);
+  save();
   log(`results: ${file}`);
   if (results.reaction) {
     const svgDir = mode === 'full' ? join(REPO_ROOT, 'docs', 'benchmarks') : dir;
