@@ -28,8 +28,8 @@ import {
   uniqueLabelKey,
   waitForHealth,
 } from '../support/docker-fixtures.js';
+import { chromiumExecutable } from '../support/test-tools.js';
 
-const CHROMIUM = '/usr/bin/chromium';
 const CHROMIUM_ARGS = [
   '--no-sandbox',
   '--headless',
@@ -113,12 +113,13 @@ const isRestartOf = (c: TestContainer) => (e: AuditEvent) =>
   e.event_type === 'restart' && e.container_id === c.id;
 
 beforeAll(async () => {
+  const executablePath = chromiumExecutable();
   ah = await startAutoheal({
     env: { AUTOHEAL_CONTAINER_LABEL: labelKey, AUTOHEAL_INTERVAL: '2', AUTOHEAL_EXCLUDE: configExcluded },
   });
   baseUrl = await ah.apiUrl();
   token = await ah.token();
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+  browser = await chromium.launch({ executablePath, args: CHROMIUM_ARGS });
   context = await browser.newContext({ viewport: { width: 1280, height: 800 }, colorScheme: 'light' });
   page = await newPage(context);
 });

@@ -5,14 +5,14 @@
  * builder, and small helpers to talk to a container's published API.
  */
 import { execFile } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { rootCertificates } from 'node:tls';
 import { promisify } from 'node:util';
+import { inject } from 'vitest';
 import { REPO_ROOT } from './autoheal-process.js';
-import { docker, sleep } from './docker-fixtures.js';
+import { docker, OWNER_LABEL, OWNER_VALUE, PID_LABEL, sleep } from './docker-fixtures.js';
 
 const execFileAsync = promisify(execFile);
 
@@ -20,9 +20,41 @@ export const NODE_BASE_IMAGE = 'autoheal-test/node-base:20';
 /** A build with `npm ci` over the network: minutes, not seconds. */
 export const BUILD_TIMEOUT_MS = 600_000;
 
-/** A tag of this run's own, so a run never replaces an image someone else uses. */
-export function uniqueImageTag(what: string): string {
-  return `autoheal-e2e:${what}-${randomBytes(3).toString('hex')}`;
+declare module 'vitest' {
+  export interface ProvidedContext {
+    /** Set by the e2e global setup: one id per `vitest run`, and its process id. */
+    e2eRun: { id: string; pid: number };
+  }
+}
+
+/** The tag of the autoheal image shared by every e2e file of the run `runId` (a tag of its
+ * own, so a run never replaces an image another run uses). */
+export function runImageTag(runId: string): string {
+  return `autoheal-e2e:run-${runId}`;
+}
+
+/**
+ * autoheal's image built from the Dockerfile once per test run and shared by the e2e files
+ * that run it (image, compose, ...): the first file to ask builds it, the others find it.
+ * Files run one at a time, so two never build at once. The global setup removes it when
+ * the run ends, and removes images of aborted runs (their run's process is gone).
+ */
+export async function sharedAutohealImage(): Promise<string> {
+  const run = inject('e2eRun');
+  const tag = runImageTag(run.id);
+  const found = await docker(['image', 'inspect', '--format', '{{.Id}}', tag]).catch(() => '');
+  if (found !== '') return tag;
+  await ensureNodeBaseImage();
+  const build = await buildAutohealImage(tag, npmCaCertB64(), {
+    [OWNER_LABEL]: OWNER_VALUE,
+    [PID_LABEL]: String(run.pid),
+  });
+  console.info(
+    `built ${tag} for this run in ${(build.durationMs / 1000).toFixed(0)} s; image size ` +
+      `${megabytes(await imageSizeBytes(tag))} (base ${NODE_BASE_IMAGE} ` +
+      `${megabytes(await imageSizeBytes(NODE_BASE_IMAGE))})`,
+  );
+  return tag;
 }
 
 /** Builds autoheal-test/node-base:20 when missing (the script is idempotent). */
@@ -76,8 +108,13 @@ export interface BuildResult {
  * `docker build` of the repository's Dockerfile with the classic builder, the local base
  * image and the CA pass-through. Rejects with the end of the build's output.
  */
-export async function buildAutohealImage(tag: string, caB64: string = npmCaCertB64()): Promise<BuildResult> {
+export async function buildAutohealImage(
+  tag: string,
+  caB64: string = npmCaCertB64(),
+  labels: Record<string, string> = {},
+): Promise<BuildResult> {
   const args = ['build', '--build-arg', `BASE_IMAGE=${NODE_BASE_IMAGE}`, '-t', tag];
+  for (const [key, value] of Object.entries(labels)) args.push('--label', `${key}=${value}`);
   if (caB64 !== '') args.push('--build-arg', `NPM_CA_CERT_B64=${caB64}`);
   args.push(REPO_ROOT);
   const started = Date.now();

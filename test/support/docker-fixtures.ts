@@ -229,6 +229,40 @@ export async function removeLeftovers(): Promise<number> {
   return ids.length;
 }
 
+/**
+ * Removes the images test runs built and labelled with their process id (the shared
+ * autoheal image of an aborted run) when that process no longer exists.
+ */
+export async function removeLeftoverImages(): Promise<number> {
+  const tags = (
+    await docker([
+      'image',
+      'ls',
+      '--filter',
+      `label=${OWNER_LABEL}=${OWNER_VALUE}`,
+      '--format',
+      '{{.Repository}}:{{.Tag}}',
+    ])
+  )
+    .split('\n')
+    .filter((tag) => tag !== '' && !tag.includes('<none>'));
+  let removed = 0;
+  for (const tag of tags) {
+    const pid = await docker([
+      'image',
+      'inspect',
+      '--format',
+      `{{index .Config.Labels "${PID_LABEL}"}}`,
+      tag,
+    ]).catch(() => '');
+    if (pid !== '' && !processAlive(Number(pid))) {
+      await docker(['image', 'rm', tag]).catch(() => undefined);
+      removed += 1;
+    }
+  }
+  return removed;
+}
+
 function processAlive(pid: number): boolean {
   if (!Number.isInteger(pid) || pid <= 0) return false;
   try {

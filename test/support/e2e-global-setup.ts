@@ -1,13 +1,20 @@
 /**
- * Vitest global setup of the e2e project: the Docker engine must answer, the offline test
- * image must exist (built by scripts/make-test-image.sh when missing), and test containers
- * left by an aborted run are removed, before and after the scenarios.
+ * Vitest global setup of the e2e project: the Docker engine must answer, Docker Compose and
+ * Chromium must be installed (a missing one fails the run, naming it and its install
+ * command), the offline test image must exist (built by scripts/make-test-image.sh when
+ * missing), and test containers and images left by an aborted run are removed, before and
+ * after the scenarios. It gives the run an id, which names the autoheal image the files
+ * share (test/support/autoheal-image.ts), removed when the run ends.
  */
 import { execFile } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import type { TestProject } from 'vitest/node';
+import { removeImage, runImageTag } from './autoheal-image.js';
 import { REPO_ROOT } from './autoheal-process.js';
-import { docker, removeLeftovers, TEST_IMAGE } from './docker-fixtures.js';
+import { docker, removeLeftoverImages, removeLeftovers, TEST_IMAGE } from './docker-fixtures.js';
+import { requireE2eTools } from './test-tools.js';
 
 const execFileAsync = promisify(execFile);
 
@@ -38,7 +45,7 @@ async function ensureTestImage(): Promise<void> {
   }
 }
 
-export default async function setup(): Promise<() => Promise<void>> {
+export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   const problem = await engineAnswers();
   if (problem !== null) {
     throw new Error(
@@ -46,9 +53,14 @@ export default async function setup(): Promise<() => Promise<void>> {
         'Start one with: sudo bash scripts/provision-docker.sh  (installs docker.io on Debian if needed and starts dockerd)',
     );
   }
+  await requireE2eTools();
   await ensureTestImage();
   await removeLeftovers();
+  await removeLeftoverImages();
+  const run = { id: randomBytes(4).toString('hex'), pid: process.pid };
+  project.provide('e2eRun', run);
   return async () => {
     await removeLeftovers().catch(() => undefined);
+    await removeImage(runImageTag(run.id));
   };
 }
