@@ -37,7 +37,7 @@ export function escapeXml(text: string): string {
 
 /** `1 ms`, `10 ms`, `1 s`, `1 min` for an axis tick. */
 export function tickLabel(ms: number): string {
-  if (ms >= 60_000) return `${ms / 60_000} min`;
+  if (ms >= 60_000 && ms % 60_000 === 0) return `${ms / 60_000} min`;
   if (ms >= 1000) return `${ms / 1000} s`;
   return `${ms} ms`;
 }

@@ -52,6 +52,7 @@ describe('the bench plots', () => {
     expect(tickLabel(100)).toBe('100 ms');
     expect(tickLabel(10_000)).toBe('10 s');
     expect(tickLabel(600_000)).toBe('10 min');
+    expect(tickLabel(100_000)).toBe('100 s');
   });
 
   it('draws one bar per contender and group, n/a for a missing value, and escapes text', () => {
