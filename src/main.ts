@@ -10,7 +10,8 @@ import { startServer } from './api/server.js';
 import { resolveApiToken } from './api/token.js';
 import { ConfigError, loadSettings, storeFile } from './config/load.js';
 import type { Settings } from './config/settings.js';
-import { ContainerMirror, MirroredEngine } from './engine/container-mirror.js';
+import { ContainerMirror, MirrorContainerSource, MirroredEngine } from './engine/container-mirror.js';
+import { ThrottledContainerSource } from './engine/container-source.js';
 import { DockerEngine } from './engine/docker-engine.js';
 import { DockerEventSource } from './engine/event-source.js';
 import { detectOwnContainerId } from './engine/self.js';
@@ -109,16 +110,19 @@ async function main(): Promise<void> {
   }
   registerEngineMetrics(metrics, events);
   const notifier = new Notifier({ settings, logger: root, metrics });
-  // Heals decide on the mirror instead of an inspect round trip while the stream is up.
+  // Heals decide on the mirror instead of an inspect round trip while the stream is up, and
+  // the API's container views read it instead of listing the engine per request.
   const mirror = new ContainerMirror();
+  const mirrored = new MirroredEngine(engine, mirror);
   const supervisor = new Supervisor({
-    engine: new MirroredEngine(engine, mirror),
+    engine: mirrored,
     store,
     settings,
     logger: root,
     metrics,
     notifier,
     selfId,
+    containers: new MirrorContainerSource(mirror, new ThrottledContainerSource(mirrored)),
   });
 
   let token: string;
@@ -137,6 +141,7 @@ async function main(): Promise<void> {
     queueStatus: () => supervisor.queueStatus(),
     metrics,
     token,
+    readToken: settings.apiReadToken,
     logger: root,
     version: VERSION,
     startedAt: new Date(),

@@ -3,7 +3,7 @@
  * excluded), the shared live stream and its indicator, the engine banner (from polling
  * `/api/health`), and the token state in the footer. Each view owns its own section.
  */
-import { forgetToken, getJson, storedToken } from './lib/api.js';
+import { forgetToken, getJson, login, logout, sessionState, storedToken } from './lib/api.js';
 import { el, refreshTimes, relativeTime } from './lib/dom.js';
 import { LiveStream } from './lib/stream.js';
 import { createContainersView } from './views/containers.js';
@@ -13,7 +13,17 @@ import { createExcludedView } from './views/excluded.js';
 const HEALTH_POLL_MS = 4000;
 const DEFAULT_VIEW = 'containers';
 
-const stream = new LiveStream();
+let readsNeedToken = false;
+
+/** Logs in when reads need a token and this browser has no session (yet, or any more). */
+async function ensureSession() {
+  const state = await sessionState();
+  readsNeedToken = state?.reads_need_token === true;
+  if (readsNeedToken && state?.session !== true) await login();
+  document.getElementById('logout').hidden = !readsNeedToken;
+}
+
+const stream = new LiveStream(ensureSession);
 let labelKey = 'autoheal';
 
 const ctx = {
@@ -142,8 +152,19 @@ async function start() {
   setInterval(() => {
     if (stream.state === 'offline') renderLive('offline');
   }, 1000);
+  document.getElementById('logout').addEventListener('click', async () => {
+    forgetToken();
+    await logout();
+    location.reload();
+  });
   refreshTokenState();
 
+  try {
+    await ensureSession();
+  } catch {
+    // autoheal did not answer: the reads below fail visibly and the stream retries.
+  }
+  refreshTokenState();
   await loadLabelKey();
   // Stream from the newest event there is, so nothing falls between the page and the stream.
   let newest = null;

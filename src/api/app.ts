@@ -1,21 +1,27 @@
 /**
- * The HTTP API's composition: `createApp(deps)` wires secure headers, the token check, the
- * body limit, one module per resource and the web UI into a Hono app. Serving it is
- * `startServer`'s job (`server.ts`), so tests call `app.request()`.
+ * The HTTP API's composition: `createApp(deps)` wires secure headers, the Host check, the
+ * read and change checks, browser sessions, the body limit, one module per resource and
+ * the web UI into a Hono app. Serving it is `startServer`'s job (`server.ts`), so tests
+ * call `app.request()`.
  */
 import { existsSync, statSync } from 'node:fs';
 import { serveStatic } from '@hono/node-server/serve-static';
 import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { secureHeaders } from 'hono/secure-headers';
+import { readsNeedToken } from '../config/settings.js';
 import { componentLogger } from '../log.js';
-import { requireToken } from './auth.js';
+import { Authenticator } from './auth.js';
 import { registerConfigRoutes } from './config.js';
 import { registerContainerRoutes } from './containers.js';
 import { errorResponse, notFound, onError } from './errors.js';
 import { EventStreams, registerEventRoutes } from './events.js';
 import { registerHealthRoutes } from './health.js';
+import { hostCheck } from './host-check.js';
 import { registerOpenApiRoute } from './openapi.js';
+import { requireRead } from './read-auth.js';
+import { registerSessionRoutes, Sessions } from './session.js';
+import { AuthThrottle } from './throttle.js';
 import type { ApiDeps } from './types.js';
 import { MAX_BODY_BYTES } from './validate.js';
 
@@ -32,7 +38,19 @@ export interface ApiApp {
 export interface CreateAppOptions {
   /** SSE heartbeat period; tests shorten it. */
   heartbeatMs?: number;
+  /** How long one SSE write may wait for a client that stopped reading; tests shorten it. */
+  writeDeadlineMs?: number;
 }
+
+/** The resources whose GET (and HEAD) are reads behind `requireRead`. */
+const READ_PATHS = [
+  '/api/containers',
+  '/api/containers/*',
+  '/api/events',
+  '/api/events/*',
+  '/api/config',
+  '/api/config/*',
+];
 
 export function createApp(deps: ApiDeps, options: CreateAppOptions = {}): ApiApp {
   const logger = componentLogger(deps.logger, 'api');
@@ -62,7 +80,23 @@ export function createApp(deps: ApiDeps, options: CreateAppOptions = {}): ApiApp
     }),
   );
 
-  const auth = requireToken(deps.token);
+  const now = deps.now === undefined ? Date.now : () => (deps.now as () => Date)().getTime();
+  const authenticator = new Authenticator(
+    { change: deps.token, read: deps.readToken ?? null },
+    new AuthThrottle({ now }),
+  );
+  const sessions = new Sessions({ now });
+  const readsNeed = readsNeedToken(deps.settings);
+  const auth = authenticator.requireChange();
+  const read = requireRead(authenticator, sessions, readsNeed);
+
+  // Every route, the UI's files included: a page of another site must not read this one.
+  app.use(hostCheck(deps.settings));
+  for (const path of READ_PATHS) {
+    app.use(path, async (c, next) =>
+      c.req.method === 'GET' || c.req.method === 'HEAD' ? read(c, next) : next(),
+    );
+  }
   const limit = bodyLimit({
     maxSize: MAX_BODY_BYTES,
     onError: (c) => errorResponse(c, 413, `body: must be at most ${MAX_BODY_BYTES} bytes`),
@@ -70,12 +104,11 @@ export function createApp(deps: ApiDeps, options: CreateAppOptions = {}): ApiApp
 
   registerHealthRoutes(app, scoped);
   registerContainerRoutes(app, scoped, auth);
-  registerEventRoutes(
-    app,
-    scoped,
-    streams,
-    options.heartbeatMs === undefined ? {} : { heartbeatMs: options.heartbeatMs },
-  );
+  registerSessionRoutes(app, authenticator, sessions, readsNeed);
+  registerEventRoutes(app, scoped, streams, {
+    ...(options.heartbeatMs !== undefined && { heartbeatMs: options.heartbeatMs }),
+    ...(options.writeDeadlineMs !== undefined && { writeDeadlineMs: options.writeDeadlineMs }),
+  });
   registerConfigRoutes(app, scoped, auth, limit);
   registerOpenApiRoute(app, deps.version);
 

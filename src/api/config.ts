@@ -4,7 +4,7 @@
  * supervisor, which records a `config_change` event and persists the list.
  */
 import type { Context, Hono, MiddlewareHandler } from 'hono';
-import { SECRET_KEYS, type SettingKey, type Settings } from '../config/settings.js';
+import { readsNeedToken, SECRET_KEYS, type SettingKey, type Settings } from '../config/settings.js';
 import type { ListName } from '../store/types.js';
 import type { ListChange } from '../supervisor/types.js';
 import { ApiError, quote } from './errors.js';
@@ -50,8 +50,10 @@ export function effectiveSettings(settings: Settings): Partial<Record<SettingKey
     DOCKER_CERT_PATH: settings.docker.kind === 'tls' ? settings.docker.certPath : null,
     CURL_TIMEOUT: settings.requestTimeoutS,
     WEBHOOK_URL: maskUrl(settings.webhookUrl),
+    WEBHOOK_URL_FILE: settings.webhookUrlFile,
     WEBHOOK_JSON_KEY: settings.webhookJsonKey,
     APPRISE_URL: maskUrl(settings.appriseUrl),
+    APPRISE_URL_FILE: settings.appriseUrlFile,
     POST_RESTART_SCRIPT: settings.postRestartScript,
     AUTOHEAL_EXCLUDE: [...settings.exclude],
     AUTOHEAL_CONCURRENCY: settings.concurrency,
@@ -66,6 +68,10 @@ export function effectiveSettings(settings: Settings): Partial<Record<SettingKey
     AUTOHEAL_API_PORT: settings.apiPort,
     AUTOHEAL_API_TOKEN: null,
     AUTOHEAL_API_TOKEN_FILE: settings.apiTokenFile,
+    AUTOHEAL_API_READ_TOKEN: null,
+    AUTOHEAL_API_READ_TOKEN_FILE: settings.apiReadTokenFile,
+    AUTOHEAL_API_READ_AUTH: readsNeedToken(settings),
+    AUTOHEAL_API_ALLOWED_HOSTS: [...settings.allowedHosts],
     AUTOHEAL_DATA_DIR: settings.dataDir,
     AUTOHEAL_EVENTS_MAX: settings.eventsMax,
     AUTOHEAL_HOSTNAME: settings.hostname,

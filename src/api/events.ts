@@ -6,6 +6,7 @@
 import type { Context, Hono } from 'hono';
 import { type SSEStreamingApi, streamSSE } from 'hono/streaming';
 import type { AuditEvent } from '../store/types.js';
+import { clientAddress, type NodeBindings } from './client-address.js';
 import { ApiError } from './errors.js';
 import { DEFAULT_EVENTS_LIMIT, eventsQuerySchema, streamQuerySchema } from './schemas.js';
 import type { ApiDeps } from './types.js';
@@ -17,14 +18,24 @@ export const REPLAY_MAX = 1000;
 const STREAM_BACKLOG_MAX = 1000;
 /** Concurrent streams; a browser tab holds one. */
 export const MAX_OPEN_STREAMS = 256;
+/**
+ * Concurrent streams one client address may open without a valid token (reads open on
+ * loopback). A request with a token is never held to it: behind a published port or a
+ * proxy every client has the same address.
+ */
+export const MAX_STREAMS_PER_ADDRESS = 8;
+/** How long one write may wait for a client that stopped reading before its stream is ended. */
+const WRITE_DEADLINE_MS = 30_000;
 
 export interface EventStreamOptions {
   heartbeatMs?: number;
+  writeDeadlineMs?: number;
 }
 
 /** The open SSE streams; `closeAll` ends every one of them (shutdown). */
 export class EventStreams {
-  readonly #open = new Set<() => void>();
+  readonly #open = new Map<() => void, string | null>();
+  readonly #anonymousByAddress = new Map<string, number>();
   #closed = false;
 
   get size(): number {
@@ -35,18 +46,33 @@ export class EventStreams {
     return this.#closed;
   }
 
-  add(end: () => void): void {
-    this.#open.add(end);
+  /** Streams open from `address` without a token. */
+  anonymousFrom(address: string): number {
+    return this.#anonymousByAddress.get(address) ?? 0;
+  }
+
+  /** `anonymousAddress`: the client's address when the stream was opened without a token. */
+  add(end: () => void, anonymousAddress: string | null = null): void {
+    this.#open.set(end, anonymousAddress);
+    if (anonymousAddress !== null) {
+      this.#anonymousByAddress.set(anonymousAddress, this.anonymousFrom(anonymousAddress) + 1);
+    }
   }
 
   delete(end: () => void): void {
+    if (!this.#open.has(end)) return;
+    const address = this.#open.get(end) ?? null;
     this.#open.delete(end);
+    if (address === null) return;
+    const left = this.anonymousFrom(address) - 1;
+    if (left > 0) this.#anonymousByAddress.set(address, left);
+    else this.#anonymousByAddress.delete(address);
   }
 
   /** Ends every open stream and refuses new ones. */
   closeAll(): void {
     this.#closed = true;
-    for (const end of [...this.#open]) end();
+    for (const end of [...this.#open.keys()]) end();
   }
 }
 
@@ -63,13 +89,36 @@ function parseLastEventId(c: Context): number | null {
   return query.last_event_id ?? null;
 }
 
+interface PumpOptions {
+  afterId: number | null;
+  heartbeatMs: number;
+  writeDeadlineMs: number;
+  /** The client's address when it has no token (it counts against the per-address limit). */
+  anonymousAddress: string | null;
+  /** Ends the stream and its connection (a client that stopped reading never sees an end). */
+  cut: () => void;
+}
+
+/** Resolves true when `write` finished in time, false when the deadline passed first. */
+async function withinDeadline(write: Promise<unknown>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const expired = new Promise<boolean>((resolve) => {
+    timer = setTimeout(() => resolve(false), ms);
+  });
+  try {
+    return await Promise.race([write.then(() => true), expired]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 async function pump(
   stream: SSEStreamingApi,
   deps: ApiDeps,
   streams: EventStreams,
-  afterId: number | null,
-  heartbeatMs: number,
+  options: PumpOptions,
 ): Promise<void> {
+  let afterId = options.afterId;
   const backlog: AuditEvent[] = [];
   // An id beyond the newest event is from before the store started over (a corrupt file
   // was set aside): filtering on it would hide every new event, so it is ignored.
@@ -92,7 +141,7 @@ async function pump(
       deps.logger.warn('an event stream client is too slow; closing its stream (it may reconnect)');
       end();
       // The pump may be stuck in a write the client never reads: cut the connection too.
-      stream.abort();
+      options.cut();
       return;
     }
     backlog.push(event);
@@ -104,7 +153,7 @@ async function pump(
   const heartbeat = setInterval(() => {
     heartbeatDue = true;
     poke();
-  }, heartbeatMs);
+  }, options.heartbeatMs);
   heartbeat.unref();
 
   function end(): void {
@@ -115,20 +164,32 @@ async function pump(
     streams.delete(end);
     poke();
   }
-  streams.add(end);
+  streams.add(end, options.anonymousAddress);
   stream.onAbort(end);
   if (streams.closed) end();
 
-  await stream.write(': connected\n\n');
+  // A client that stopped reading blocks a write for good (its socket buffer is full): the
+  // deadline ends such a stream so it does not hold a slot forever.
+  const write = async (written: Promise<unknown>): Promise<void> => {
+    if (await withinDeadline(written, options.writeDeadlineMs)) return;
+    deps.logger.warn(
+      { deadline_ms: options.writeDeadlineMs },
+      'an event stream client stopped reading; closing its stream',
+    );
+    end();
+    options.cut();
+  };
+
+  await write(stream.write(': connected\n\n'));
   while (!ended) {
     const event = backlog.shift();
     if (event !== undefined) {
       if (event.id <= lastSentId) continue;
-      await stream.writeSSE({ event: 'audit', id: String(event.id), data: JSON.stringify(event) });
+      await write(stream.writeSSE({ event: 'audit', id: String(event.id), data: JSON.stringify(event) }));
       lastSentId = event.id;
     } else if (heartbeatDue) {
       heartbeatDue = false;
-      await stream.write(': heartbeat\n\n');
+      await write(stream.write(': heartbeat\n\n'));
     } else {
       await new Promise<void>((resolve) => {
         wake = resolve;
@@ -145,6 +206,7 @@ export function registerEventRoutes(
   options: EventStreamOptions = {},
 ): void {
   const heartbeatMs = options.heartbeatMs ?? 15_000;
+  const writeDeadlineMs = options.writeDeadlineMs ?? WRITE_DEADLINE_MS;
 
   app.get('/api/events', (c) => {
     const q = readQuery(c, eventsQuerySchema);
@@ -174,10 +236,29 @@ export function registerEventRoutes(
         `too many open event streams (at most ${MAX_OPEN_STREAMS}); close one and retry`,
       );
     }
+    // Without a token (reads open on loopback), one address may hold only a few streams.
+    const anonymousAddress = c.get('access') ? null : clientAddress(c);
+    if (anonymousAddress !== null && streams.anonymousFrom(anonymousAddress) >= MAX_STREAMS_PER_ADDRESS) {
+      throw new ApiError(
+        429,
+        `too many open event streams from this address without a token (at most ${MAX_STREAMS_PER_ADDRESS}); close one, or send a token`,
+      );
+    }
     c.header('X-Accel-Buffering', 'no');
+    const outgoing = (c.env as NodeBindings | undefined)?.outgoing;
     return streamSSE(
       c,
-      (stream) => pump(stream, deps, streams, afterId, heartbeatMs),
+      (stream) =>
+        pump(stream, deps, streams, {
+          afterId,
+          heartbeatMs,
+          writeDeadlineMs,
+          anonymousAddress,
+          cut: () => {
+            stream.abort();
+            outgoing?.destroy();
+          },
+        }),
       async (err) => {
         deps.logger.warn({ err }, 'an event stream failed');
       },

@@ -1,6 +1,7 @@
 /**
  * `GET /api/health` (what a HEALTHCHECK and an operator look at) and `GET /metrics`
- * (Prometheus). Both are reads: no token.
+ * (Prometheus). Both stay open whatever AUTOHEAL_API_READ_AUTH says, so they carry no
+ * Docker label values and no secrets.
  */
 import type { Hono } from 'hono';
 import type { ApiDeps } from './types.js';

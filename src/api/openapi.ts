@@ -22,6 +22,7 @@ import {
   replaceListBodySchema,
   resetResponseSchema,
   restartResponseSchema,
+  sessionResponseSchema,
   streamQuerySchema,
 } from './schemas.js';
 import { MAX_BODY_BYTES } from './validate.js';
@@ -210,6 +211,30 @@ const OPERATIONS: Operation[] = [
   ...LIST_NAMES.flatMap(listOperations),
   {
     method: 'get',
+    path: '/api/session',
+    summary: 'Whether reads need a token, and whether this browser has a session',
+    responses: { 200: { description: 'The session state.', schema: sessionResponseSchema } },
+  },
+  {
+    method: 'post',
+    path: '/api/session',
+    summary:
+      'Exchange a token (API or read) for an HttpOnly, SameSite=Strict session cookie that authenticates reads',
+    auth: true,
+    responses: {
+      201: { description: 'Session created; the cookie is set.', schema: sessionResponseSchema },
+      401: { description: 'No token, or a wrong one.', schema: errorSchema },
+      429: { description: 'Too many failed tokens from this address.', schema: errorSchema },
+    },
+  },
+  {
+    method: 'delete',
+    path: '/api/session',
+    summary: 'End this browser’s session',
+    responses: { 204: { description: 'Ended; the cookie is cleared.' } },
+  },
+  {
+    method: 'get',
     path: '/metrics',
     summary: 'Prometheus metrics',
     responses: { 200: { description: 'Text exposition format 0.0.4.', contentType: 'text/plain' } },
@@ -282,7 +307,7 @@ export function buildOpenApiDocument(version: string): Json {
       title: 'autoheal',
       version,
       description:
-        'Container auto-heal supervisor for Docker. Reads need no token; every change needs `Authorization: Bearer <token>`. Errors are `{"error": "<what is wrong>"}`.',
+        'Container auto-heal supervisor for Docker. Reads need a token (the API or the read token, or a session cookie from POST /api/session) when autoheal listens on a non-loopback address, unless AUTOHEAL_API_READ_AUTH=false; /api/health and /metrics are always open. Every change needs `Authorization: Bearer <API token>`. Errors are `{"error": "<what is wrong>"}`.',
     },
     paths,
     components: {

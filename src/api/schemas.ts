@@ -195,3 +195,17 @@ export function listResponseSchema(list: ListName) {
       })
     : z.object({ selected: z.array(z.string()) });
 }
+
+/** `GET /api/session` and `POST /api/session`: whether reads need a token, and this browser's session. */
+export const sessionResponseSchema = z
+  .object({
+    reads_need_token: z.boolean(),
+    session: z
+      .boolean()
+      .meta({ description: 'The request carries a live session cookie (or just got one).' }),
+    access: z
+      .enum(['change', 'read'])
+      .optional()
+      .meta({ description: 'What the token exchanged may do (POST only).' }),
+  })
+  .meta({ id: 'Session' });

@@ -6,6 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import { chmod, mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { MIN_TOKEN_LENGTH } from '../config/load.js';
 import type { Settings } from '../config/settings.js';
 import type { Logger } from '../log.js';
 
@@ -29,9 +30,15 @@ async function readExisting(path: string, logger: Logger): Promise<string | null
     );
   }
   const token = text.trim();
-  if (token.length < 8) {
-    logger.warn({ path }, 'the API token file is empty or too short; generating a new token into it');
+  if (token === '') {
+    logger.warn({ path }, 'the API token file is empty; generating a new token into it');
     return null;
+  }
+  // A token written there by hand is held to the rules of AUTOHEAL_API_TOKEN.
+  if (/\s/.test(token) || token.length < MIN_TOKEN_LENGTH) {
+    throw new Error(
+      `the API token in ${path} ${/\s/.test(token) ? 'contains whitespace' : `is shorter than ${MIN_TOKEN_LENGTH} characters`}; replace it (e.g. openssl rand -hex 32) or delete the file to have one generated`,
+    );
   }
   const mode = (await stat(path)).mode & 0o777;
   if ((mode & 0o077) !== 0) {

@@ -26,6 +26,8 @@ export interface ApiDeps {
   metrics: MetricsRegistry;
   /** The bearer token every change must carry (see `resolveApiToken`). */
   token: string;
+  /** `AUTOHEAL_API_READ_TOKEN`: accepted for reads only. */
+  readToken?: string | null;
   logger: Logger;
   version: string;
   startedAt: Date;

@@ -11,6 +11,7 @@ import { z } from 'zod';
 import {
   type DockerEndpoint,
   type LogLevel,
+  SCRIPT_HIDDEN_VARIABLES,
   SETTING_KEYS,
   type SettingKey,
   type Settings,
@@ -151,7 +152,54 @@ const entryList = z
   );
 
 /** Settings whose value may carry a secret (a webhook's path is its password): never echoed. */
-const UNECHOED: ReadonlySet<SettingKey> = new Set(['WEBHOOK_URL', 'APPRISE_URL', 'AUTOHEAL_API_TOKEN']);
+const UNECHOED: ReadonlySet<SettingKey> = new Set([
+  'WEBHOOK_URL',
+  'APPRISE_URL',
+  'AUTOHEAL_API_TOKEN',
+  'AUTOHEAL_API_READ_TOKEN',
+]);
+
+/** A token a user sets: long enough not to be guessed, and nothing that could never match. */
+export const MIN_TOKEN_LENGTH = 16;
+const MAKE_TOKEN = 'make one with: openssl rand -hex 32';
+
+function checkToken(key: SettingKey, token: string): string {
+  if (/\s/.test(token)) {
+    throw new ConfigError(
+      `${key} (value not shown) is invalid: it contains whitespace, which a bearer token cannot carry; ${MAKE_TOKEN}`,
+    );
+  }
+  if (token.length < MIN_TOKEN_LENGTH) {
+    throw new ConfigError(
+      `${key} (value not shown) is too short: it needs at least ${MIN_TOKEN_LENGTH} characters; ${MAKE_TOKEN}`,
+    );
+  }
+  return token;
+}
+
+/** `AUTOHEAL_API_READ_AUTH`: empty means automatic (null). */
+const triState = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .refine(
+    (v) => ['', 'auto', 'true', 'false', '1', '0', 'yes', 'no'].includes(v),
+    'accepts true, false or auto',
+  )
+  .transform((v) => (v === '' || v === 'auto' ? null : v === 'true' || v === '1' || v === 'yes'));
+
+const hostList = z
+  .string()
+  .transform((v) =>
+    v
+      .split(',')
+      .map((s) => s.trim().toLowerCase())
+      .filter((s) => s.length > 0),
+  )
+  .refine(
+    (list) => list.every((h) => h === '*' || /^[a-z0-9_]([a-z0-9_.-]{0,252})$/.test(h)),
+    'accepts comma-separated host names (e.g. autoheal.example.com,autoheal) or *',
+  );
 
 function check<T>(key: SettingKey, schema: z.ZodType<T, string>, value: string): T {
   const result = schema.safeParse(value);
@@ -231,10 +279,6 @@ export function loadSettings(options: LoadOptions = {}): Settings {
   const int = (key: SettingKey, min: number, max: number) =>
     check(key, integer(min, max), required(raw, key));
   const bool = (key: SettingKey) => check(key, boolean, required(raw, key));
-  const url = (key: SettingKey) => {
-    const v = optional(raw, key);
-    return v === null ? null : check(key, httpUrl, v);
-  };
 
   const backoffInitialS = int('AUTOHEAL_BACKOFF_INITIAL', 0, 86_400);
   const backoffMaxS = int('AUTOHEAL_BACKOFF_MAX', 0, 86_400);
@@ -246,22 +290,39 @@ export function loadSettings(options: LoadOptions = {}): Settings {
   const certPath = required(raw, 'DOCKER_CERT_PATH');
   const tlsVerify = ['1', 'true'].includes((env.DOCKER_TLS_VERIFY ?? '').trim().toLowerCase());
 
-  const tokenFile = optional(raw, 'AUTOHEAL_API_TOKEN_FILE');
-  let apiToken = optional(raw, 'AUTOHEAL_API_TOKEN');
-  if (apiToken === null && tokenFile !== null) {
-    const read = options.readFile ?? ((p: string) => readFileSync(p, 'utf8'));
+  const read = options.readFile ?? ((p: string) => readFileSync(p, 'utf8'));
+  /** A secret from `<key>` or, when that is unset, from the file `<key>_FILE` names. */
+  const secret = (key: SettingKey, fileKey: SettingKey): { value: string | null; file: string | null } => {
+    const file = optional(raw, fileKey);
+    const direct = optional(raw, key);
+    if (direct !== null || file === null) return { value: direct, file };
+    let text: string;
     try {
-      apiToken = read(tokenFile).trim();
+      text = read(file).trim();
     } catch (err) {
       throw new ConfigError(
-        `AUTOHEAL_API_TOKEN_FILE: cannot read ${tokenFile} (${(err as NodeJS.ErrnoException).code ?? String(err)})`,
+        `${fileKey}: cannot read ${file} (${(err as NodeJS.ErrnoException).code ?? String(err)})`,
       );
     }
-    if (apiToken === '') throw new ConfigError(`AUTOHEAL_API_TOKEN_FILE: ${tokenFile} is empty`);
+    if (text === '') throw new ConfigError(`${fileKey}: ${file} is empty`);
+    return { value: text, file };
+  };
+  const changeToken = secret('AUTOHEAL_API_TOKEN', 'AUTOHEAL_API_TOKEN_FILE');
+  const apiToken = changeToken.value === null ? null : checkToken('AUTOHEAL_API_TOKEN', changeToken.value);
+  const readToken = secret('AUTOHEAL_API_READ_TOKEN', 'AUTOHEAL_API_READ_TOKEN_FILE');
+  const apiReadToken =
+    readToken.value === null ? null : checkToken('AUTOHEAL_API_READ_TOKEN', readToken.value);
+  if (apiReadToken !== null && apiReadToken === apiToken) {
+    throw new ConfigError(
+      'AUTOHEAL_API_READ_TOKEN is invalid: it must differ from AUTOHEAL_API_TOKEN (the read token cannot make changes)',
+    );
   }
-  if (apiToken !== null && apiToken.length < 8) {
-    throw new ConfigError('AUTOHEAL_API_TOKEN is invalid: it accepts a token of at least 8 characters');
-  }
+  const secretUrl = (key: SettingKey, fileKey: SettingKey) => {
+    const { value, file } = secret(key, fileKey);
+    return { url: value === null ? null : check(key, httpUrl, value), file };
+  };
+  const webhook = secretUrl('WEBHOOK_URL', 'WEBHOOK_URL_FILE');
+  const apprise = secretUrl('APPRISE_URL', 'APPRISE_URL_FILE');
 
   const settings: Settings = {
     containerLabel,
@@ -276,9 +337,11 @@ export function loadSettings(options: LoadOptions = {}): Settings {
       tlsVerify,
     ),
     requestTimeoutS: int('CURL_TIMEOUT', 1, 3600),
-    webhookUrl: url('WEBHOOK_URL'),
+    webhookUrl: webhook.url,
+    webhookUrlFile: webhook.file,
     webhookJsonKey: check('WEBHOOK_JSON_KEY', nonEmpty, required(raw, 'WEBHOOK_JSON_KEY')),
-    appriseUrl: url('APPRISE_URL'),
+    appriseUrl: apprise.url,
+    appriseUrlFile: apprise.file,
     postRestartScript: optional(raw, 'POST_RESTART_SCRIPT'),
     exclude: Object.freeze(check('AUTOHEAL_EXCLUDE', entryList, raw.AUTOHEAL_EXCLUDE ?? '')),
     concurrency: int('AUTOHEAL_CONCURRENCY', 1, 256),
@@ -292,13 +355,29 @@ export function loadSettings(options: LoadOptions = {}): Settings {
     apiHost: check('AUTOHEAL_API_HOST', nonEmpty, required(raw, 'AUTOHEAL_API_HOST')),
     apiPort: int('AUTOHEAL_API_PORT', 0, 65_535),
     apiToken,
-    apiTokenFile: tokenFile,
+    apiTokenFile: changeToken.file,
+    apiReadToken,
+    apiReadTokenFile: readToken.file,
+    apiReadAuth: check('AUTOHEAL_API_READ_AUTH', triState, raw.AUTOHEAL_API_READ_AUTH ?? ''),
+    allowedHosts: Object.freeze(
+      check('AUTOHEAL_API_ALLOWED_HOSTS', hostList, raw.AUTOHEAL_API_ALLOWED_HOSTS ?? ''),
+    ),
+    scriptEnv: Object.freeze(scriptEnvironment(env)),
     dataDir: required(raw, 'AUTOHEAL_DATA_DIR'),
     eventsMax: int('AUTOHEAL_EVENTS_MAX', 10, 1_000_000),
     hostname: optional(raw, 'AUTOHEAL_HOSTNAME') ?? osHostname(),
     logLevel: check('LOG_LEVEL', logLevel, required(raw, 'LOG_LEVEL')),
   };
   return Object.freeze(settings);
+}
+
+/** autoheal's environment without its own secrets, for the post-restart script. */
+function scriptEnvironment(env: NodeJS.ProcessEnv): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [key, value] of Object.entries(env)) {
+    if (value !== undefined && !SCRIPT_HIDDEN_VARIABLES.includes(key)) out[key] = value;
+  }
+  return out;
 }
 
 /** The path of the store file inside the data directory. */

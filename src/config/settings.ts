@@ -20,9 +20,12 @@ export interface Settings {
   readonly docker: DockerEndpoint;
   /** `CURL_TIMEOUT`: seconds for one engine request. */
   readonly requestTimeoutS: number;
+  /** Secret (its path or user-info often is a password): never logged in full. */
   readonly webhookUrl: string | null;
+  readonly webhookUrlFile: string | null;
   readonly webhookJsonKey: string;
   readonly appriseUrl: string | null;
+  readonly appriseUrlFile: string | null;
   readonly postRestartScript: string | null;
   /** Excluded entries from configuration (`AUTOHEAL_EXCLUDE`); the API cannot remove them. */
   readonly exclude: readonly string[];
@@ -39,6 +42,15 @@ export interface Settings {
   /** Secret: never logged, never served. */
   readonly apiToken: string | null;
   readonly apiTokenFile: string | null;
+  /** `AUTOHEAL_API_READ_TOKEN`: accepted for reads only. Secret: never logged, never served. */
+  readonly apiReadToken: string | null;
+  readonly apiReadTokenFile: string | null;
+  /** `AUTOHEAL_API_READ_AUTH`: null means "decided by the bind address" (see `readsNeedToken`). */
+  readonly apiReadAuth: boolean | null;
+  /** `AUTOHEAL_API_ALLOWED_HOSTS`, lower-cased; `*` allows any Host. */
+  readonly allowedHosts: readonly string[];
+  /** The post-restart script's environment: autoheal's own minus its secrets. */
+  readonly scriptEnv: Readonly<Record<string, string>>;
   readonly dataDir: string;
   readonly eventsMax: number;
   readonly hostname: string;
@@ -57,8 +69,10 @@ export const SETTING_KEYS = [
   'DOCKER_CERT_PATH',
   'CURL_TIMEOUT',
   'WEBHOOK_URL',
+  'WEBHOOK_URL_FILE',
   'WEBHOOK_JSON_KEY',
   'APPRISE_URL',
+  'APPRISE_URL_FILE',
   'POST_RESTART_SCRIPT',
   'AUTOHEAL_EXCLUDE',
   'AUTOHEAL_CONCURRENCY',
@@ -73,6 +87,10 @@ export const SETTING_KEYS = [
   'AUTOHEAL_API_PORT',
   'AUTOHEAL_API_TOKEN',
   'AUTOHEAL_API_TOKEN_FILE',
+  'AUTOHEAL_API_READ_TOKEN',
+  'AUTOHEAL_API_READ_TOKEN_FILE',
+  'AUTOHEAL_API_READ_AUTH',
+  'AUTOHEAL_API_ALLOWED_HOSTS',
   'AUTOHEAL_DATA_DIR',
   'AUTOHEAL_EVENTS_MAX',
   'AUTOHEAL_HOSTNAME',
@@ -81,4 +99,36 @@ export const SETTING_KEYS = [
 export type SettingKey = (typeof SETTING_KEYS)[number];
 
 /** Keys whose values are secrets: never shown by `GET /api/config`, never logged. */
-export const SECRET_KEYS: ReadonlySet<SettingKey> = new Set(['AUTOHEAL_API_TOKEN']);
+export const SECRET_KEYS: ReadonlySet<SettingKey> = new Set([
+  'AUTOHEAL_API_TOKEN',
+  'AUTOHEAL_API_READ_TOKEN',
+]);
+
+/**
+ * The variables a post-restart script never inherits: autoheal's own secrets and the files
+ * holding them. Everything else of autoheal's environment is passed on.
+ */
+export const SCRIPT_HIDDEN_VARIABLES: readonly string[] = [
+  'AUTOHEAL_API_TOKEN',
+  'AUTOHEAL_API_TOKEN_FILE',
+  'AUTOHEAL_API_READ_TOKEN',
+  'AUTOHEAL_API_READ_TOKEN_FILE',
+  'WEBHOOK_URL',
+  'WEBHOOK_URL_FILE',
+  'APPRISE_URL',
+  'APPRISE_URL_FILE',
+];
+
+/** The loopback names every Host check accepts. */
+export const LOOPBACK_NAMES: readonly string[] = ['localhost', 'localhost.localdomain', 'ip6-localhost'];
+
+/** True when `host` (an address or name from AUTOHEAL_API_HOST) only listens on this machine. */
+export function isLoopbackHost(host: string): boolean {
+  const h = host.toLowerCase().replace(/^\[|\]$/g, '');
+  return h === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(h) || LOOPBACK_NAMES.includes(h);
+}
+
+/** Reads need a token unless `AUTOHEAL_API_READ_AUTH` says otherwise or the API listens on loopback only. */
+export function readsNeedToken(settings: Pick<Settings, 'apiReadAuth' | 'apiHost'>): boolean {
+  return settings.apiReadAuth ?? !isLoopbackHost(settings.apiHost);
+}

@@ -5,6 +5,7 @@
  * stream is up and a list has completed since the stream (re)connected; otherwise, and for
  * a container it has not seen listed, `MirroredEngine.inspect` asks the engine.
  */
+import type { ContainerSource } from './container-source.js';
 import type { ContainerEvent, ContainerSnapshot, Engine } from './types.js';
 
 /** What `lookup` answers: a snapshot, `null` for a container destroyed, or `unknown` (ask the engine). */
@@ -25,6 +26,8 @@ export class ContainerMirror {
   /** Bumped at every (re)connect, so a list begun before it cannot make the mirror trusted. */
   private epoch = 0;
   private synced = false;
+  /** The change counter of the last event about a container no list has shown yet (0: none). */
+  private unlistedAt = 0;
 
   /** True while the mirror can stand in for an inspect. */
   get trusted(): boolean {
@@ -72,6 +75,7 @@ export class ContainerMirror {
     }
     this.entries = next;
     this.destroyed = new Map([...this.destroyed].filter(([, at]) => at > mark.changes));
+    if (this.unlistedAt <= mark.changes) this.unlistedAt = 0;
     if (mark.streamUp && mark.epoch === this.epoch && this.streamUp) this.synced = true;
   }
 
@@ -86,7 +90,10 @@ export class ContainerMirror {
     const entry = this.entries.get(event.id);
     // Not listed yet (created after the last list): the next list brings it; until then the
     // engine is asked, since an event does not carry the image or the network mode.
-    if (!entry) return;
+    if (!entry) {
+      this.unlistedAt = this.changes;
+      return;
+    }
     const s = entry.snapshot;
     entry.touched = this.changes;
     s.name = event.name;
@@ -108,6 +115,12 @@ export class ContainerMirror {
       default:
         return;
     }
+  }
+
+  /** Every container, or null while untrusted or while a container is known only by an event. */
+  all(): ContainerSnapshot[] | null {
+    if (!this.trusted || this.unlistedAt !== 0) return null;
+    return [...this.entries.values()].map((e) => copy(e.snapshot));
   }
 
   /** What the mirror knows of a container; `unknown` while untrusted or not listed. */
@@ -156,5 +169,20 @@ export class MirroredEngine implements Engine {
 
   ping(): Promise<void> {
     return this.engine.ping();
+  }
+}
+
+/**
+ * The API's container list from the mirror while it is trusted and complete; otherwise from
+ * `fallback` (give it a source over the `MirroredEngine`, so its list also completes the mirror).
+ */
+export class MirrorContainerSource implements ContainerSource {
+  constructor(
+    private readonly mirror: ContainerMirror,
+    private readonly fallback: ContainerSource,
+  ) {}
+
+  async list(): Promise<ContainerSnapshot[]> {
+    return this.mirror.all() ?? this.fallback.list();
   }
 }

@@ -51,7 +51,20 @@ export function loggableTarget(url: string): string {
   }
 }
 
-type Attempt = { ok: true; status: number } | { ok: false; status?: number; error: string };
+type Attempt = { ok: true; status: number } | { ok: false; status?: number; error: string; final?: boolean };
+
+/**
+ * The request a configured URL becomes. Node's fetch refuses a URL with user-info, so
+ * `https://user:pass@host/…` is sent to `https://host/…` with `Authorization: Basic`.
+ */
+export function deliveryTarget(url: string): { url: string; authorization: string | null } {
+  const u = new URL(url);
+  if (u.username === '' && u.password === '') return { url, authorization: null };
+  const credentials = `${decodeURIComponent(u.username)}:${decodeURIComponent(u.password)}`;
+  u.username = '';
+  u.password = '';
+  return { url: u.toString(), authorization: `Basic ${Buffer.from(credentials, 'utf8').toString('base64')}` };
+}
 
 export class Notifier {
   private readonly settings: Settings;
@@ -157,7 +170,8 @@ export class Notifier {
     const body = JSON.stringify(payload);
     let result = await this.attempt(url, body);
     let attempts = 1;
-    if (!result.ok) {
+    // A redirect is refused, not retried: the receiver answered, just not as a receiver should.
+    if (!result.ok && result.final !== true) {
       log.debug(
         { channel, target, status: result.status, error: result.error },
         'notification failed, retrying',
@@ -180,14 +194,28 @@ export class Notifier {
 
   private async attempt(url: string, body: string): Promise<Attempt> {
     try {
-      const res = await this.fetch(url, {
+      const target = deliveryTarget(url);
+      const headers: Record<string, string> = { 'content-type': 'application/json' };
+      if (target.authorization !== null) headers.authorization = target.authorization;
+      const res = await this.fetch(target.url, {
         method: 'POST',
-        headers: { 'content-type': 'application/json' },
+        headers,
         body,
+        // A followed 307 would repeat this POST, body included, wherever the receiver points
+        // (e.g. a socket proxy on the same network): never follow.
+        redirect: 'manual',
         signal: AbortSignal.timeout(this.timeoutMs),
       });
       // The body is not needed; cancelling it frees the connection.
       await res.body?.cancel().catch(() => undefined);
+      if (res.type === 'opaqueredirect' || (res.status >= 300 && res.status < 400)) {
+        return {
+          ok: false,
+          status: res.status,
+          error: `the receiver answered a redirect (HTTP ${res.status}), which autoheal does not follow`,
+          final: true,
+        };
+      }
       return res.ok
         ? { ok: true, status: res.status }
         : { ok: false, status: res.status, error: `HTTP ${res.status}` };
@@ -199,7 +227,7 @@ export class Notifier {
   private async execute(file: string, args: string[], log: Logger): Promise<void> {
     let result: Awaited<ReturnType<RunScript>>;
     try {
-      result = await this.runScript(file, args, this.scriptTimeoutMs);
+      result = await this.runScript(file, args, this.scriptTimeoutMs, this.settings.scriptEnv);
     } catch (err) {
       this.counter.inc({ channel: 'script', result: 'failed' });
       const code = errorCode(err);
@@ -264,11 +292,12 @@ function describeFetchError(err: unknown, timeoutMs: number): string {
   return err.message;
 }
 
-/** An error text must not repeat the URL (its path or query may be the secret). */
+/** An error text must not repeat the URL (its path, query or user-info may be the secret). */
 function scrub(text: string, url: string): string {
   let out = text.split(url).join(loggableTarget(url));
   try {
-    const { pathname, search } = new URL(url);
+    const { pathname, search, username, password } = new URL(url);
+    for (const part of [password, username]) if (part.length >= 3) out = out.split(part).join('…');
     if (pathname.length > 1) out = out.split(pathname).join('/…');
     if (search) out = out.split(search).join('?…');
   } catch {

@@ -14,12 +14,18 @@ export interface ScriptResult {
 }
 
 /** Resolves when the script ends; rejects only when it cannot be started (ENOENT, EACCES, …). */
-export type RunScript = (file: string, args: readonly string[], timeoutMs: number) => Promise<ScriptResult>;
+export type RunScript = (
+  file: string,
+  args: readonly string[],
+  timeoutMs: number,
+  /** The script's whole environment (autoheal's minus its secrets, see `Settings.scriptEnv`). */
+  env: Readonly<Record<string, string>>,
+) => Promise<ScriptResult>;
 
 const STDERR_TAIL_CHARS = 1000;
 const STDERR_GRACE_MS = 200;
 
-export const runScriptFile: RunScript = (file, args, timeoutMs) =>
+export const runScriptFile: RunScript = (file, args, timeoutMs, env) =>
   new Promise<ScriptResult>((resolve, reject) => {
     // A process group of its own, so a timeout also ends whatever the script started
     // (`sleep`, `curl`, …); otherwise those would hold the script's pipes open.
@@ -27,6 +33,7 @@ export const runScriptFile: RunScript = (file, args, timeoutMs) =>
       stdio: ['ignore', 'ignore', 'pipe'],
       detached: true,
       shell: false,
+      env: { ...env },
     });
     let stderr = '';
     let timedOut = false;

@@ -33,6 +33,23 @@ export function optOutKey(labelKey: string): string {
   return labelKey === ALL_CONTAINERS ? DEFAULT_LABEL_KEY : labelKey;
 }
 
+/** Prefix of the per-container settings labels (`autoheal.grace`, `autoheal.action`, …). */
+export const OWN_LABEL_PREFIX = 'autoheal.';
+
+/**
+ * The labels autoheal itself reads: the enrolling (or opt-out) key and `autoheal.*`. Views
+ * show only these; other labels routinely carry secrets (proxy basic-auth hashes, commands).
+ */
+export function ownLabels(
+  labels: Readonly<Record<string, string>>,
+  labelKey: string,
+): Record<string, string> {
+  const key = optOutKey(labelKey);
+  return Object.fromEntries(
+    Object.entries(labels).filter(([k]) => k === key || k.startsWith(OWN_LABEL_PREFIX)),
+  );
+}
+
 export function hasEnrollLabel(c: ContainerIdentity, labelKey: string): boolean {
   return labelKey !== ALL_CONTAINERS && c.labels[labelKey] === 'true';
 }
@@ -51,9 +68,36 @@ export function isSelf(c: ContainerIdentity, selfId: string | null): boolean {
 
 const HEX_ID = /^[0-9a-f]{12,64}$/;
 
-function globToRegExp(pattern: string): RegExp {
-  const escaped = pattern.replace(/[.+?^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*');
-  return new RegExp(`^${escaped}$`);
+/**
+ * `*` matches any run of characters, everything else itself. Greedy matching with one
+ * back-track point (the last `*` seen): each name character is looked at a bounded number
+ * of times per pattern position, so the work is O(name × pattern) at worst and entries such
+ * as `*a*a*a*b` cannot stall the event loop, as a RegExp built from the entry did. No
+ * library is used because the whole job is these dozen lines.
+ */
+export function wildcardMatch(pattern: string, name: string): boolean {
+  let p = 0;
+  let n = 0;
+  let star = -1;
+  let resume = 0;
+  while (n < name.length) {
+    if (p < pattern.length && pattern[p] === '*') {
+      star = p;
+      p += 1;
+      resume = n;
+    } else if (p < pattern.length && pattern[p] === name[n]) {
+      p += 1;
+      n += 1;
+    } else if (star !== -1) {
+      p = star + 1;
+      resume += 1;
+      n = resume;
+    } else {
+      return false;
+    }
+  }
+  while (p < pattern.length && pattern[p] === '*') p += 1;
+  return p === pattern.length;
 }
 
 /**
@@ -64,7 +108,7 @@ export function matchesEntry(c: ContainerIdentity, entry: string): boolean {
   const e = entry.replace(/^\//, '');
   const name = c.name.replace(/^\//, '');
   if (HEX_ID.test(e) && c.id.startsWith(e)) return true;
-  return e.includes('*') ? globToRegExp(e).test(name) : e === name;
+  return e.includes('*') ? wildcardMatch(e, name) : e === name;
 }
 
 export function matchesAny(c: ContainerIdentity, entries: readonly string[]): boolean {

@@ -5,11 +5,18 @@
  * only through their interfaces, so its tests run without Docker.
  */
 import type { Settings } from '../config/settings.js';
+import type { ContainerSource } from '../engine/container-source.js';
 import type { ContainerEvent, ContainerSnapshot, Engine } from '../engine/types.js';
 import { componentLogger, containerLogger, type Logger } from '../log.js';
 import type { MetricsRegistry } from '../metrics.js';
 import type { AuditEvent, AuditStore, ListName, NewAuditEvent } from '../store/types.js';
-import { type ContainerIdentity, type EnrollmentRules, isSelf, monitorVerdict } from './enrollment.js';
+import {
+  type ContainerIdentity,
+  type EnrollmentRules,
+  isSelf,
+  monitorVerdict,
+  ownLabels,
+} from './enrollment.js';
 import { EventIntake } from './event-intake.js';
 import { Healer, type HealNotifier } from './healer.js';
 import type { ContainerView, ListChange, RestartNowResult, SupervisorControl } from './types.js';
@@ -30,6 +37,8 @@ export interface SupervisorDeps {
   now?: () => number;
   /** Capacity of the event intake before coalescing starts. */
   intakeCapacity?: number;
+  /** Where the API's views list containers from; the engine itself when absent. */
+  containers?: ContainerSource;
 }
 
 const HEX_REF = /^[0-9a-f]{12,64}$/;
@@ -40,6 +49,7 @@ function errorText(err: unknown): string {
 
 export class Supervisor implements SupervisorControl {
   private readonly engine: Engine;
+  private readonly containers: ContainerSource;
   private readonly store: AuditStore;
   private readonly settings: Settings;
   private readonly log: Logger;
@@ -55,6 +65,7 @@ export class Supervisor implements SupervisorControl {
 
   constructor(deps: SupervisorDeps) {
     this.engine = deps.engine;
+    this.containers = deps.containers ?? { list: () => deps.engine.listContainers() };
     this.store = deps.store;
     this.settings = deps.settings;
     this.log = componentLogger(deps.logger, 'supervisor');
@@ -356,19 +367,19 @@ export class Supervisor implements SupervisorControl {
       restart_count: this.store.restartCount(c.name),
       last_restart_at: this.store.lastRestartAt(c.name),
       gave_up: this.store.getHealRecord(c.id)?.gaveUpAt != null,
-      labels: { ...c.labels },
+      labels: ownLabels(c.labels, rules.labelKey),
     };
   }
 
   async listContainers(): Promise<ContainerView[]> {
     const rules = this.rules();
-    const all = await this.engine.listContainers();
+    const all = await this.containers.list();
     return all.map((c) => this.view(c, rules)).sort((a, b) => a.name.localeCompare(b.name));
   }
 
   private async findSnapshot(ref: string): Promise<ContainerSnapshot | null> {
     const wanted = ref.replace(/^\//, '');
-    const all = await this.engine.listContainers();
+    const all = await this.containers.list();
     const exact = all.find((c) => c.name === wanted || c.id === wanted);
     if (exact) return exact;
     if (!HEX_REF.test(wanted)) return null;

@@ -145,7 +145,7 @@ describe('docker-compose.yml', () => {
     );
     const restarts = await waitUntil(
       async () => {
-        const events = await restartEvents(url, exampleId);
+        const events = await restartEvents(url, exampleId, token);
         return events.length > 0 ? events : undefined;
       },
       20_000,

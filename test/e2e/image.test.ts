@@ -59,12 +59,16 @@ interface RunOptions {
  * carries too (it must still never be monitored). The health interval is shortened; the
  * check itself is the image's HEALTHCHECK.
  */
+/** The image binds 0.0.0.0, so its reads need a token. */
+const READ_TOKEN = 'image-test-read-token-0123456789';
+
 async function runAutoheal(options: RunOptions): Promise<{ id: string; url: string }> {
   const args = ['run', '-d', '--name', options.name];
   args.push('--label', `${OWNER_LABEL}=${OWNER_VALUE}`, '--label', `${PID_LABEL}=${process.pid}`);
   args.push('--label', `${labelKey}=true`);
   args.push('-v', `${SOCKET}:${SOCKET}`, '-v', `${options.volume}:/data`, '-p', '127.0.0.1::8080');
   args.push('-e', `AUTOHEAL_CONTAINER_LABEL=${labelKey}`, '-e', 'AUTOHEAL_INTERVAL=2');
+  args.push('-e', `AUTOHEAL_API_READ_TOKEN=${READ_TOKEN}`);
   args.push('--health-interval', '1s', '--health-start-period', '30s');
   if (options.user) args.push('--user', options.user);
   args.push(tag);
@@ -181,7 +185,12 @@ describe('the autoheal image', () => {
   });
 
   it('recognises its own container and never monitors it, though it carries the label', async () => {
-    const { containers } = await getJson<{ containers: ApiContainer[] }>(`${first.url}/api/containers`);
+    // Listening on every address, the image answers reads only with a token.
+    expect((await http(`${first.url}/api/containers`)).status).toBe(401);
+    const { containers } = await getJson<{ containers: ApiContainer[] }>(
+      `${first.url}/api/containers`,
+      READ_TOKEN,
+    );
     const own = containers.find((c) => c.id === first.id);
     expect(own, 'its own container is listed').toBeDefined();
     expect(own!.monitored).toBe(false);
@@ -202,14 +211,14 @@ describe('the autoheal image', () => {
     );
     const restarts = await waitUntil(
       async () => {
-        const events = await restartEvents(first.url, sibling.id);
+        const events = await restartEvents(first.url, sibling.id, READ_TOKEN);
         return events.length > 0 ? events : undefined;
       },
       20_000,
       `a restart/success event for ${sibling.name} in GET /api/events`,
     );
     expect(restarts[0]!.container_name).toBe(sibling.name);
-    expect(await restartEvents(first.url, first.id)).toEqual([]);
+    expect(await restartEvents(first.url, first.id, READ_TOKEN)).toEqual([]);
   });
 
   it('stops promptly on SIGTERM, exit code 0, with the store flushed', async () => {
@@ -226,7 +235,7 @@ describe('the autoheal image', () => {
     autohealContainers.delete(first.id);
     const second = await runAutoheal({ name: containerName('autoheal2'), volume });
     await waitHealthy(second.id);
-    const restarts = await restartEvents(second.url, sibling.id);
+    const restarts = await restartEvents(second.url, sibling.id, READ_TOKEN);
     expect(restarts.length, 'the first container’s restart event is listed by the second').toBeGreaterThan(0);
   });
 

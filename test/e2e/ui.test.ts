@@ -291,6 +291,58 @@ describe('the web UI in a real browser', () => {
     expect(await excludedList()).not.toContain(name);
   });
 
+  it('asks for a token when reads need one, and keeps only an HttpOnly session cookie', async () => {
+    const readToken = 'e2e-read-token-0123456789abcdef';
+    const locked = await startAutoheal({
+      env: {
+        AUTOHEAL_CONTAINER_LABEL: uniqueLabelKey(),
+        AUTOHEAL_API_READ_AUTH: 'true',
+        AUTOHEAL_API_READ_TOKEN: readToken,
+      },
+    });
+    const lockedUrl = await locked.apiUrl();
+    const fresh = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    const urls: string[] = [];
+    try {
+      const p = await newPage(fresh);
+      p.on('request', (r) => urls.push(r.url()));
+      await p.goto(`${lockedUrl}/#/events`);
+      await p.locator('#login-dialog').waitFor({ state: 'visible', timeout: UI_TIMEOUT });
+      await p.fill('#login-input', 'not-the-token-0123456789');
+      await p.click('#login-dialog button[type="submit"]');
+      await expect
+        .poll(() => p.locator('#login-error').textContent(), { timeout: UI_TIMEOUT })
+        .toContain('not accepted');
+      expect(await p.locator('#login-dialog').isVisible()).toBe(true);
+
+      await p.fill('#login-input', readToken);
+      await p.keyboard.press('Enter');
+      await p.locator('#login-dialog').waitFor({ state: 'hidden', timeout: UI_TIMEOUT });
+      // The stream is authenticated by the cookie: it goes live, and events are listed.
+      await expect
+        .poll(() => p.locator('#live').getAttribute('data-state'), { timeout: UI_TIMEOUT })
+        .toBe('live');
+      await expect
+        .poll(() => p.locator('#events-list li.event[data-type="engine"]').count(), { timeout: UI_TIMEOUT })
+        .toBeGreaterThan(0);
+      expect(await p.locator('#logout').isVisible()).toBe(true);
+
+      const session = (await fresh.cookies()).find((c) => c.name === 'autoheal_session');
+      expect(session).toMatchObject({ httpOnly: true, sameSite: 'Strict', path: '/' });
+      expect(await p.evaluate('document.cookie')).toBe('');
+      // The read token is kept nowhere in the page, and never went into a URL.
+      expect(await p.evaluate("sessionStorage.getItem('autoheal.token')")).toBeNull();
+      expect(urls.some((u) => u.includes(readToken))).toBe(false);
+      expect(urls.some((u) => u.includes('/api/events/stream'))).toBe(true);
+
+      // Without the cookie the same reads are refused.
+      expect((await fetch(`${lockedUrl}/api/events`)).status).toBe(401);
+    } finally {
+      await fresh.close();
+      await locked.stop();
+    }
+  });
+
   it('shows a banner when autoheal cannot reach the Docker engine', async () => {
     const cut = await startAutoheal({
       waitConnected: false,

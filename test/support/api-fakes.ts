@@ -183,7 +183,13 @@ export interface TestApi extends ApiApp {
 }
 
 export function makeApi(
-  options: { settings?: Settings; webDir?: string; heartbeatMs?: number; now?: () => Date } = {},
+  options: {
+    settings?: Settings;
+    webDir?: string;
+    heartbeatMs?: number;
+    writeDeadlineMs?: number;
+    now?: () => Date;
+  } = {},
 ): TestApi {
   const settings = options.settings ?? testSettings();
   const store = new MemoryStore({ eventsMax: 5000 });
@@ -209,13 +215,17 @@ export function makeApi(
       queueStatus: () => queue,
       metrics,
       token: TOKEN,
+      readToken: settings.apiReadToken,
       logger,
       version: '0.1.0-test',
       startedAt: new Date('2026-11-21T11:00:00.000Z'),
       now: options.now ?? (() => new Date('2026-11-21T12:00:00.000Z')),
       ...(options.webDir !== undefined && { webDir: options.webDir }),
     },
-    options.heartbeatMs === undefined ? {} : { heartbeatMs: options.heartbeatMs },
+    {
+      ...(options.heartbeatMs !== undefined && { heartbeatMs: options.heartbeatMs }),
+      ...(options.writeDeadlineMs !== undefined && { writeDeadlineMs: options.writeDeadlineMs }),
+    },
   );
   return { ...api, store, supervisor, engine, queue, settings, lines };
 }
@@ -226,6 +236,8 @@ export interface Call {
   json?: unknown;
   body?: string | Uint8Array | ReadableStream<Uint8Array>;
   headers?: Record<string, string>;
+  /** The client's address as the socket would say (node-server's bindings); `unknown` when absent. */
+  address?: string;
 }
 
 /** One request through `app.request()`; `json` is sent as application/json. */
@@ -242,7 +254,9 @@ export async function call(api: ApiApp, path: string, init: Call = {}): Promise<
     request.body = body;
     if (body instanceof ReadableStream) request.duplex = 'half';
   }
-  return api.app.request(path, request);
+  const env =
+    init.address === undefined ? undefined : { incoming: { socket: { remoteAddress: init.address } } };
+  return api.app.request(path, request, env);
 }
 
 export async function errorOf(res: Response): Promise<string> {

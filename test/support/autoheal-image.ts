@@ -190,8 +190,12 @@ export async function http(url: string, init: RequestInit = {}, timeoutMs = 5_00
   }
 }
 
-export async function getJson<T>(url: string): Promise<T> {
-  const answer = await http(url);
+/** GET a JSON resource; `token` is sent as a bearer token (reads in the image need one). */
+export async function getJson<T>(url: string, token?: string): Promise<T> {
+  const answer = await http(
+    url,
+    token === undefined ? {} : { headers: { authorization: `Bearer ${token}` } },
+  );
   if (answer.status !== 200)
     throw new Error(`GET ${url} answered ${answer.status}: ${answer.body.slice(0, 300)}`);
   return JSON.parse(answer.body) as T;
@@ -266,9 +270,14 @@ export interface ApiContainer {
 }
 
 /** Successful restarts of one container, as the API lists them. */
-export async function restartEvents(baseUrl: string, containerId: string): Promise<ApiEvent[]> {
+export async function restartEvents(
+  baseUrl: string,
+  containerId: string,
+  token: string,
+): Promise<ApiEvent[]> {
   const { events } = await getJson<{ events: ApiEvent[] }>(
     `${baseUrl}/api/events?type=restart&container=${containerId}`,
+    token,
   );
   return events.filter((e) => e.container_id === containerId && e.status === 'success');
 }

@@ -3,7 +3,9 @@
  * the domain's unit scenarios; `trail(id)` reads a container's audit trail oldest first as
  * `event_type/status`.
  */
+
 import { loadSettings } from '../../src/config/load.js';
+import type { ContainerSource } from '../../src/engine/container-source.js';
 import { silentLogger } from '../../src/log.js';
 import { MetricsRegistry } from '../../src/metrics.js';
 import type { Notification } from '../../src/notify/message.js';
@@ -33,6 +35,8 @@ export interface HarnessOptions {
   now?: () => number;
   selfId?: string | null;
   intakeCapacity?: number;
+  /** Builds the container source the API's views list from (default: the engine itself). */
+  containers?: (engine: FakeEngine) => ContainerSource;
 }
 
 const running: Supervisor[] = [];
@@ -58,6 +62,7 @@ export function supervisorHarness(options: HarnessOptions = {}) {
     selfId: options.selfId ?? null,
     ...(options.now ? { now: options.now } : {}),
     ...(options.intakeCapacity ? { intakeCapacity: options.intakeCapacity } : {}),
+    ...(options.containers ? { containers: options.containers(engine) } : {}),
   });
   running.push(supervisor);
   const trail = (id: string) =>

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { eventsResponseSchema } from '../../src/api/schemas.js';
 import type { AuditEvent } from '../../src/store/types.js';
-import { call, errorOf, makeApi, type TestApi, WEB_ID } from '../support/api-fakes.js';
+import { call, errorOf, makeApi, type TestApi, TOKEN, WEB_ID } from '../support/api-fakes.js';
 
 function seed(api: TestApi, n: number): void {
   for (let i = 1; i <= n; i++) {
@@ -198,6 +198,51 @@ describe('GET /api/events/stream', () => {
     await new Promise((r) => setTimeout(r, 20));
     expect(api.openStreams()).toBe(0);
     api.store.append({ event_type: 'engine', status: 'connected', message: 'nobody listens' });
+  });
+
+  it('one address opens at most 8 streams without a token; a token is never refused by that limit', async () => {
+    const api = makeApi();
+    const streams: Response[] = [];
+    for (let i = 0; i < 8; i += 1) {
+      const res = await call(api, '/api/events/stream', { address: '10.0.0.5' });
+      expect(res.status).toBe(200);
+      streams.push(res);
+    }
+    const ninth = await call(api, '/api/events/stream', { address: '10.0.0.5' });
+    expect(ninth.status).toBe(429);
+    expect(await errorOf(ninth)).toMatch(
+      /^too many open event streams from this address without a token \(at most 8\)/,
+    );
+    const other = await call(api, '/api/events/stream', { address: '10.0.0.6' });
+    expect(other.status).toBe(200);
+    streams.push(other);
+    for (let i = 0; i < 3; i += 1) {
+      const withToken = await call(api, '/api/events/stream', { address: '10.0.0.5', token: TOKEN });
+      expect(withToken.status).toBe(200);
+      streams.push(withToken);
+    }
+    expect(api.openStreams()).toBe(12);
+    // Closing one frees its slot for the address.
+    await streams[0]?.body?.cancel();
+    await expect.poll(() => api.openStreams()).toBe(11);
+    const again = await call(api, '/api/events/stream', { address: '10.0.0.5' });
+    expect(again.status).toBe(200);
+    streams.push(again);
+    for (const res of streams.slice(1)) await res.body?.cancel();
+    await expect.poll(() => api.openStreams()).toBe(0);
+  });
+
+  it('ends the stream of a client that stopped reading once a write passes its deadline', async () => {
+    const api = makeApi({ writeDeadlineMs: 50 });
+    const res = await call(api, '/api/events/stream');
+    expect(res.status).toBe(200);
+    expect(api.openStreams()).toBe(1);
+    // Nobody reads the body: the writes back up and the first one that waits is cut.
+    for (let i = 0; i < 20; i += 1) {
+      api.store.append({ event_type: 'engine', status: 'connected', message: `event ${i} nobody reads` });
+    }
+    await expect.poll(() => api.openStreams(), { timeout: 2000 }).toBe(0);
+    expect(api.lines.some((l) => l.includes('stopped reading'))).toBe(true);
   });
 
   it('ends every stream on closeStreams, and a HEAD opens none', async () => {

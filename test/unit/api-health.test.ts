@@ -125,6 +125,7 @@ describe('GET /api/openapi.json', () => {
         '/api/events',
         '/api/events/stream',
         '/api/health',
+        '/api/session',
         '/metrics',
       ].sort(),
     );

@@ -86,6 +86,21 @@ describe('resolveApiToken', () => {
     expect(resolved.source).toBe('generated');
     expect(readFileSync(path, 'utf8').trim()).toBe(resolved.token);
   });
+
+  it('refuses a hand-written token file that is short or holds whitespace, and leaves it alone', async () => {
+    for (const content of ['changeme\n', 'two words token here\n']) {
+      const dir = tempDir();
+      const path = join(dir, 'api-token');
+      writeFileSync(path, content, { mode: 0o600 });
+      await expect(
+        resolveApiToken(
+          { ...testSettings({ AUTOHEAL_DATA_DIR: dir }), apiToken: null },
+          capturingLogger().logger,
+        ),
+      ).rejects.toThrow(/openssl rand -hex 32/);
+      expect(readFileSync(path, 'utf8')).toBe(content);
+    }
+  });
 });
 
 describe('tokenMatches', () => {

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadSettings } from '../../src/config/load.js';
-import { SETTING_KEYS } from '../../src/config/settings.js';
+import { readsNeedToken, SETTING_KEYS } from '../../src/config/settings.js';
 
 function load(env: Record<string, string>) {
   return loadSettings({ env });
@@ -80,7 +80,7 @@ describe('configuration', () => {
     expect(errorOf({ AUTOHEAL_BACKOFF_INITIAL: '60', AUTOHEAL_BACKOFF_MAX: '30' })).toMatch(
       /^AUTOHEAL_BACKOFF_MAX=/,
     );
-    expect(errorOf({ AUTOHEAL_API_TOKEN: 'short' })).toMatch(/^AUTOHEAL_API_TOKEN is invalid/);
+    expect(errorOf({ AUTOHEAL_API_TOKEN: 'short' })).toMatch(/^AUTOHEAL_API_TOKEN .*too short/);
   });
 
   it('a bad value never echoes the token or a webhook URL (its path is a secret)', () => {
@@ -140,12 +140,87 @@ describe('configuration', () => {
   });
 
   it('the API token comes from AUTOHEAL_API_TOKEN, else from AUTOHEAL_API_TOKEN_FILE', () => {
-    expect(load({ AUTOHEAL_API_TOKEN: 'a-long-token' }).apiToken).toBe('a-long-token');
-    const path = configFile('from-a-file-123\n');
-    expect(load({ AUTOHEAL_API_TOKEN_FILE: path }).apiToken).toBe('from-a-file-123');
+    expect(load({ AUTOHEAL_API_TOKEN: 'a-long-token-0123' }).apiToken).toBe('a-long-token-0123');
+    const path = configFile('from-a-file-0123456789\n');
+    expect(load({ AUTOHEAL_API_TOKEN_FILE: path }).apiToken).toBe('from-a-file-0123456789');
     expect(errorOf({ AUTOHEAL_API_TOKEN_FILE: '/nonexistent/token' })).toMatch(
       /^AUTOHEAL_API_TOKEN_FILE: cannot read/,
     );
     expect(load({}).apiToken).toBeNull();
+  });
+
+  it('a token shorter than 16 characters stops start-up, saying how to make one', () => {
+    for (const key of ['AUTOHEAL_API_TOKEN', 'AUTOHEAL_API_READ_TOKEN']) {
+      const msg = errorOf({ [key]: 'fifteen-chars-x' });
+      expect(msg).toBe(
+        `${key} (value not shown) is too short: it needs at least 16 characters; make one with: openssl rand -hex 32`,
+      );
+      expect(load({ [key]: 'sixteen-chars-xx' })).toBeTruthy();
+    }
+    expect(errorOf({ AUTOHEAL_API_TOKEN_FILE: configFile('short\n') })).toMatch(/too short/);
+  });
+
+  it('whitespace inside a token stops start-up (it could never match), without echoing it', () => {
+    const msg = errorOf({ AUTOHEAL_API_TOKEN: 'correct horse battery staple' });
+    expect(msg).toMatch(/^AUTOHEAL_API_TOKEN .*contains whitespace/);
+    expect(msg).not.toContain('horse');
+    expect(errorOf({ AUTOHEAL_API_READ_TOKEN_FILE: configFile('0123456789\tabcdefgh\n') })).toMatch(
+      /^AUTOHEAL_API_READ_TOKEN .*whitespace/,
+    );
+  });
+
+  it('the read token comes from AUTOHEAL_API_READ_TOKEN or its file, and must differ from the change token', () => {
+    const path = configFile('read-token-from-a-file\n');
+    expect(load({ AUTOHEAL_API_READ_TOKEN_FILE: path }).apiReadToken).toBe('read-token-from-a-file');
+    expect(
+      errorOf({ AUTOHEAL_API_TOKEN: 'same-token-0123456', AUTOHEAL_API_READ_TOKEN: 'same-token-0123456' }),
+    ).toMatch(/must differ from AUTOHEAL_API_TOKEN/);
+  });
+
+  it('reads need a token on a non-loopback address unless AUTOHEAL_API_READ_AUTH says otherwise', () => {
+    expect(readsNeedToken(load({}))).toBe(false);
+    expect(readsNeedToken(load({ AUTOHEAL_API_HOST: '::1' }))).toBe(false);
+    expect(readsNeedToken(load({ AUTOHEAL_API_HOST: 'localhost' }))).toBe(false);
+    expect(readsNeedToken(load({ AUTOHEAL_API_HOST: '0.0.0.0' }))).toBe(true);
+    expect(readsNeedToken(load({ AUTOHEAL_API_HOST: '0.0.0.0', AUTOHEAL_API_READ_AUTH: 'false' }))).toBe(
+      false,
+    );
+    expect(readsNeedToken(load({ AUTOHEAL_API_READ_AUTH: 'true' }))).toBe(true);
+    expect(errorOf({ AUTOHEAL_API_READ_AUTH: 'maybe' })).toMatch(
+      /^AUTOHEAL_API_READ_AUTH=.*true, false or auto/,
+    );
+  });
+
+  it('AUTOHEAL_API_ALLOWED_HOSTS is a comma list of host names or *', () => {
+    expect(load({ AUTOHEAL_API_ALLOWED_HOSTS: ' Autoheal.Example.com , autoheal ' }).allowedHosts).toEqual([
+      'autoheal.example.com',
+      'autoheal',
+    ]);
+    expect(load({ AUTOHEAL_API_ALLOWED_HOSTS: '*' }).allowedHosts).toEqual(['*']);
+    expect(errorOf({ AUTOHEAL_API_ALLOWED_HOSTS: 'http://x/' })).toMatch(/^AUTOHEAL_API_ALLOWED_HOSTS=/);
+  });
+
+  it('WEBHOOK_URL_FILE and APPRISE_URL_FILE hold the URLs; a bad one is not echoed', () => {
+    const hook = configFile('https://hooks.example.com/services/T0/B0/s3cr3t\n');
+    const s = load({ WEBHOOK_URL_FILE: hook, APPRISE_URL_FILE: configFile('http://apprise:8000/notify/k') });
+    expect(s.webhookUrl).toBe('https://hooks.example.com/services/T0/B0/s3cr3t');
+    expect(s.appriseUrl).toBe('http://apprise:8000/notify/k');
+    const bad = errorOf({ WEBHOOK_URL_FILE: configFile('hooks.example.com/s3cr3t') });
+    expect(bad).toBe('WEBHOOK_URL (value not shown) is invalid: it accepts an http:// or https:// URL');
+    expect(errorOf({ APPRISE_URL_FILE: '/nonexistent/url' })).toMatch(/^APPRISE_URL_FILE: cannot read/);
+  });
+
+  it("the post-restart script's environment is autoheal's minus its secrets", () => {
+    const env = load({
+      PATH: '/usr/bin',
+      MY_SCRIPT_SETTING: 'kept',
+      AUTOHEAL_API_TOKEN: 'change-token-0123456',
+      AUTOHEAL_API_READ_TOKEN: 'read-token-0123456789',
+      AUTOHEAL_API_TOKEN_FILE: '/run/secrets/t',
+      WEBHOOK_URL: 'https://hooks.example.com/s3cr3t',
+      APPRISE_URL: 'http://apprise/notify/k',
+      AUTOHEAL_INTERVAL: '5',
+    }).scriptEnv;
+    expect(env).toEqual({ PATH: '/usr/bin', MY_SCRIPT_SETTING: 'kept', AUTOHEAL_INTERVAL: '5' });
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ContainerMirror, MirroredEngine } from '../../src/engine/container-mirror.js';
+import { ContainerMirror, MirrorContainerSource, MirroredEngine } from '../../src/engine/container-mirror.js';
 import type {
   ContainerAction,
   ContainerEvent,
@@ -155,5 +155,35 @@ describe('the container mirror', () => {
     const a = await mirrored.inspect(A);
     if (a) a.state = 'exited';
     expect(mirror.lookup(A)).toMatchObject({ state: 'running' });
+  });
+});
+
+describe('the container list from the mirror', () => {
+  it('serves the API from the mirror while trusted, and from the engine otherwise or while a new container is unlisted', async () => {
+    const { engine, mirror, mirrored } = setUp();
+    const source = new MirrorContainerSource(mirror, { list: () => mirrored.listContainers() });
+    await source.list();
+    expect(engine.lists).toBe(1);
+
+    mirror.streamConnected();
+    await source.list();
+    expect(engine.lists).toBe(2);
+    mirror.apply(ev(A, 'health_status', 'unhealthy'));
+    const served = await source.list();
+    expect(engine.lists).toBe(2);
+    expect(served.find((c) => c.id === A)?.health).toBe('unhealthy');
+
+    // A container created after the last list: the engine is asked, which completes the mirror.
+    const C = 'c'.repeat(64);
+    engine.containers.push(snap(C));
+    mirror.apply(ev(C, 'start'));
+    expect((await source.list()).map((c) => c.id)).toContain(C);
+    expect(engine.lists).toBe(3);
+    await source.list();
+    expect(engine.lists).toBe(3);
+
+    mirror.streamLost();
+    await source.list();
+    expect(engine.lists).toBe(4);
   });
 });

@@ -7,6 +7,7 @@ import {
   isSwarmTask,
   matchesEntry,
   monitorVerdict,
+  wildcardMatch,
 } from '../../src/supervisor/enrollment.js';
 
 const ID = 'a1b2c3d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8f90';
@@ -100,6 +101,31 @@ describe('matching an excluded or selected entry', () => {
     expect(matchesEntry(container({ name: 'my-test-api' }), 'test-*')).toBe(false);
     expect(matchesEntry(container({ name: 'a.b' }), 'a*b')).toBe(true);
     expect(matchesEntry(container({ name: 'axb' }), 'a.b')).toBe(false);
+  });
+
+  it('matches several wildcards, at either end and in a row', () => {
+    expect(wildcardMatch('*', '')).toBe(true);
+    expect(wildcardMatch('*', 'anything')).toBe(true);
+    expect(wildcardMatch('**a**', 'xay')).toBe(true);
+    expect(wildcardMatch('*-db-*', 'shop-db-1')).toBe(true);
+    expect(wildcardMatch('*-db-*', 'shop-db')).toBe(false);
+    expect(wildcardMatch('a*b*c', 'abbbc')).toBe(true);
+    expect(wildcardMatch('a*b*c', 'acb')).toBe(false);
+    expect(wildcardMatch('a*a*a', 'aa')).toBe(false);
+    expect(wildcardMatch('ab', 'ab')).toBe(true);
+    expect(wildcardMatch('', '')).toBe(true);
+    expect(wildcardMatch('', 'a')).toBe(false);
+  });
+
+  // A RegExp built from these entries backtracks catastrophically: the first took 3.5 s on a
+  // 39-character name, the second 112 s. Both must answer at once (the test's timeout).
+  it('answers pathological entries on long names at once', () => {
+    const name = 'a'.repeat(255);
+    expect(matchesEntry(container({ name: 'a'.repeat(39) }), '*a*a*a*a*a*a*a*a*b')).toBe(false);
+    expect(matchesEntry(container({ name }), '*a*a*a*a*a*a*a*a*b')).toBe(false);
+    expect(matchesEntry(container({ name }), `${'*'.repeat(28)}b`)).toBe(false);
+    expect(matchesEntry(container({ name }), `${'*a'.repeat(127)}b`)).toBe(false);
+    expect(matchesEntry(container({ name }), `${'*a'.repeat(127)}`)).toBe(true);
   });
 
   it('matches the full id or an id prefix of at least 12 hex characters', () => {

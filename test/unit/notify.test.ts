@@ -16,12 +16,13 @@ const SHORT = '3f2a1b2c3d4e';
 
 interface Received {
   path: string;
+  authorization?: string | undefined;
   contentType: string | undefined;
   body: unknown;
 }
 
 /** What the receiver does with the n-th request (0-based): answer a status, or never answer. */
-type Behaviour = (n: number) => number | 'hang';
+type Behaviour = (n: number) => number | 'hang' | { redirect: number; location: string };
 
 const cleanups: Array<() => Promise<void>> = [];
 afterEach(async () => {
@@ -40,11 +41,16 @@ async function receiver(behaviour: Behaviour = () => 200) {
       const text = Buffer.concat(chunks).toString('utf8');
       received.push({
         path: req.url ?? '',
+        ...(req.headers.authorization !== undefined && { authorization: req.headers.authorization }),
         contentType: req.headers['content-type'],
         body: JSON.parse(text),
       });
       const what = behaviour(n);
       if (what === 'hang') return;
+      if (typeof what === 'object') {
+        res.writeHead(what.redirect, { location: what.location }).end();
+        return;
+      }
       res.writeHead(what, { 'content-type': 'text/plain' }).end('ok');
     });
   });
@@ -317,6 +323,46 @@ describe('the webhook and Apprise channels', () => {
     expect(count('webhook', 'failed')).toBe(1);
   });
 
+  it('a redirect is a failed delivery: not followed, not retried, logged by scheme and host only', async () => {
+    const elsewhere = await receiver();
+    const hook = await receiver(() => ({
+      redirect: 307,
+      location: `${elsewhere.base}/containers/victim/stop`,
+    }));
+    const { notifier, count, log } = setup({ WEBHOOK_URL: `${hook.base}/hook/SECRETPATH` });
+
+    notifier.notify(restarted);
+    await notifier.drain(5_000);
+
+    expect(hook.requests).toBe(1);
+    expect(elsewhere.requests).toBe(0);
+    expect(count('webhook', 'failed')).toBe(1);
+    const warnings = log.lines.filter((l) => l.level === 40);
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toMatchObject({ channel: 'webhook', target: hook.base, status: 307 });
+    expect(String(warnings[0]?.msg)).toMatch(/redirect/);
+    expect(log.raw()).not.toContain('SECRETPATH');
+  });
+
+  it('user-info in the URL becomes an Authorization: Basic header and is never logged', async () => {
+    const hook = await receiver((n) => (n === 0 ? 500 : 200));
+    const { notifier, count, log } = setup({
+      APPRISE_URL: `${hook.base.replace('//', '//bot:p%40ssw0rd@')}/notify`,
+    });
+
+    notifier.notify(restarted);
+    await notifier.drain(5_000);
+
+    expect(count('apprise', 'sent')).toBe(1);
+    expect(hook.received.map((r) => r.authorization)).toEqual([
+      `Basic ${Buffer.from('bot:p@ssw0rd').toString('base64')}`,
+      `Basic ${Buffer.from('bot:p@ssw0rd').toString('base64')}`,
+    ]);
+    expect(hook.received[0]?.path).toBe('/notify');
+    expect(log.raw()).not.toContain('ssw0rd');
+    expect(log.raw()).not.toContain('bot:');
+  });
+
   it('with no channel configured nothing is sent and nothing is counted', async () => {
     const calls: unknown[] = [];
     const spy: typeof fetch = async (input) => {
@@ -371,6 +417,30 @@ describe('the post-restart script', () => {
 
     expect(await readFile(out, 'utf8')).toBe(`web|${SHORT}|running|10|4\n`);
     expect(count('script', 'sent')).toBe(1);
+  });
+
+  it("gets autoheal's environment without autoheal's secrets", async () => {
+    const dir = await tmp();
+    const out = join(dir, 'env.txt');
+    const file = await script(
+      dir,
+      `printf '%s|%s|%s|%s|%s' "$MY_SCRIPT_SETTING" "$AUTOHEAL_API_TOKEN" "$AUTOHEAL_API_READ_TOKEN" "$WEBHOOK_URL" "$APPRISE_URL_FILE" > '${out}'`,
+    );
+    const { notifier } = setup({
+      POST_RESTART_SCRIPT: file,
+      MY_SCRIPT_SETTING: 'for-the-script',
+      AUTOHEAL_API_TOKEN: 'change-token-0123456789',
+      AUTOHEAL_API_READ_TOKEN: 'read-token-0123456789',
+      WEBHOOK_URL: 'https://hooks.example.com/s3cr3t',
+    });
+    notifier.runPostRestartScript({
+      containerName: 'web',
+      containerId: ID,
+      state: 'running',
+      stopTimeoutS: 10,
+    });
+    await notifier.drain(5_000);
+    expect(await readFile(out, 'utf8')).toBe('for-the-script||||');
   });
 
   it('a failing script is logged with its exit code and the tail of its stderr', async () => {

@@ -1,4 +1,5 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { ThrottledContainerSource } from '../../src/engine/container-source.js';
 import type { AuditEvent } from '../../src/store/types.js';
 import type { Supervisor } from '../../src/supervisor/supervisor.js';
 import { stopSupervisors, supervisorHarness } from '../support/supervisor-harness.js';
@@ -399,5 +400,50 @@ describe('stopping the supervisor', () => {
     engine.release(web.id);
     await new Promise((r) => setTimeout(r, 10));
     expect(store.list({ type: 'restart' })).toHaveLength(1);
+  });
+});
+
+describe('what the container views show', () => {
+  it('only autoheal’s own labels, never the others (they may carry secrets)', async () => {
+    const { engine, supervisor } = setup({ AUTOHEAL_CONTAINER_LABEL: 'heal.me' });
+    engine.add({
+      name: 'proxy',
+      labels: {
+        'heal.me': 'true',
+        'autoheal.grace': '5',
+        autoheal: 'false',
+        'traefik.http.middlewares.auth.basicauth.users': 'admin:$apr1$secret',
+        'com.example.job': 'mysqldump -psecret',
+      },
+    });
+    const [view] = await supervisor.listContainers();
+    expect(view?.labels).toEqual({ 'heal.me': 'true', 'autoheal.grace': '5' });
+    expect((await supervisor.findContainer('proxy'))?.labels).toEqual(view?.labels);
+  });
+
+  it('with AUTOHEAL_CONTAINER_LABEL=all, the opt-out key autoheal is shown', async () => {
+    const { engine, supervisor } = setup({ AUTOHEAL_CONTAINER_LABEL: 'all' });
+    engine.add({ name: 'db', labels: { autoheal: 'false', password: 'hunter2' } });
+    expect((await supervisor.findContainer('db'))?.labels).toEqual({ autoheal: 'false' });
+  });
+});
+
+describe('the API views and the engine', () => {
+  it('many clients listing at once reach the engine once a second, through the container source', async () => {
+    let now = 0;
+    const { engine, supervisor } = supervisorHarness({
+      containers: (e) => new ThrottledContainerSource(e, { now: () => now }),
+    });
+    engine.add({ name: 'web', labels: { autoheal: 'true' } });
+    const list = vi.spyOn(engine, 'listContainers');
+    const answers = await Promise.all([
+      ...Array.from({ length: 40 }, () => supervisor.listContainers()),
+      ...Array.from({ length: 10 }, () => supervisor.findContainer('web')),
+    ]);
+    expect(answers).toHaveLength(50);
+    expect(list).toHaveBeenCalledTimes(1);
+    now = 1000;
+    await supervisor.listContainers();
+    expect(list).toHaveBeenCalledTimes(2);
   });
 });

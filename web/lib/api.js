@@ -1,7 +1,10 @@
 /**
- * Talking to autoheal's HTTP API: reads, and changes that carry the bearer token. The token
- * is asked for once (in the token dialog) and kept in sessionStorage for this browser
+ * Talking to autoheal's HTTP API: reads, and changes that carry the bearer token. The change
+ * token is asked for once (in the token dialog) and kept in sessionStorage for this browser
  * session; a 401 forgets it, says so, and the change is not retried behind the user's back.
+ * When reads need a token, the login dialog asks for one and exchanges it (POST
+ * /api/session) for an HttpOnly session cookie that authenticates reads and the event
+ * stream; the token itself never goes into a URL.
  */
 
 const TOKEN_KEY = 'autoheal.token';
@@ -54,9 +57,60 @@ async function request(method, path, { body, token } = {}) {
   return { status: response.status, json };
 }
 
-/** GET a JSON resource; rejects with ApiError (the body is kept on `error.body`). */
+/** GET a JSON resource; rejects with ApiError (the body is kept on `error.body`). A 401 asks to log in, then retries once. */
 export async function getJson(path) {
-  return (await request('GET', path)).json;
+  try {
+    return (await request('GET', path)).json;
+  } catch (err) {
+    if (!(err instanceof ApiError) || err.status !== 401) throw err;
+    await login();
+    return (await request('GET', path)).json;
+  }
+}
+
+let loggingIn = null;
+
+/** Whether reads need a token and this browser has a session: `{reads_need_token, session}`. */
+export async function sessionState() {
+  return (await request('GET', '/api/session')).json;
+}
+
+/**
+ * Asks for a token in the login dialog until one is accepted, and exchanges it for the
+ * session cookie. Concurrent callers share one dialog. A change token is also kept for
+ * changes, so the user is asked only once.
+ */
+export function login() {
+  loggingIn ??= (async () => {
+    let problem = null;
+    for (;;) {
+      const token = await askToken(problem, 'login-dialog', false);
+      try {
+        const { json } = await request('POST', '/api/session', { token });
+        if (json?.access === 'change') keepToken(token);
+        return;
+      } catch (err) {
+        problem =
+          err instanceof ApiError && err.status === 401
+            ? 'That token was not accepted. Use AUTOHEAL_API_TOKEN, AUTOHEAL_API_READ_TOKEN or the api-token file.'
+            : err instanceof Error
+              ? err.message
+              : String(err);
+      }
+    }
+  })().finally(() => {
+    loggingIn = null;
+  });
+  return loggingIn;
+}
+
+/** Ends this browser's session (the cookie is cleared by the server). */
+export async function logout() {
+  try {
+    await request('DELETE', '/api/session');
+  } catch {
+    // Already gone, or autoheal is down: nothing to end.
+  }
 }
 
 export function storedToken() {
@@ -84,22 +138,23 @@ function keepToken(token) {
 }
 
 /**
- * Asks for the token in the `<dialog id="token-dialog">`. Resolves with the token, or
- * rejects with Cancelled. `problem` is shown above the field (e.g. after a 401).
+ * Asks for a token in a dialog (`token-dialog` for changes, `login-dialog` for reads).
+ * Resolves with the token, or rejects with Cancelled. `problem` is shown above the field
+ * (e.g. after a 401). The login dialog cannot be cancelled: nothing can be shown without it.
  */
-function askToken(problem) {
-  const dialog = document.getElementById('token-dialog');
+function askToken(problem, dialogId = 'token-dialog', cancellable = true) {
+  const dialog = document.getElementById(dialogId);
   const form = dialog.querySelector('form');
-  const input = dialog.querySelector('#token-input');
-  const error = dialog.querySelector('#token-error');
-  const cancel = dialog.querySelector('#token-cancel');
+  const input = dialog.querySelector('input');
+  const error = dialog.querySelector('.message.error');
+  const cancel = dialog.querySelector('button[type="button"]');
   error.textContent = problem ?? '';
   error.hidden = !problem;
   input.value = '';
   return new Promise((resolve, reject) => {
     const done = (token) => {
       form.removeEventListener('submit', onSubmit);
-      cancel.removeEventListener('click', onCancel);
+      cancel?.removeEventListener('click', onCancel);
       dialog.removeEventListener('cancel', onCancel);
       if (dialog.open) dialog.close();
       if (token === null) reject(new Cancelled());
@@ -118,10 +173,10 @@ function askToken(problem) {
     };
     const onCancel = (event) => {
       event.preventDefault();
-      done(null);
+      if (cancellable) done(null);
     };
     form.addEventListener('submit', onSubmit);
-    cancel.addEventListener('click', onCancel);
+    cancel?.addEventListener('click', onCancel);
     dialog.addEventListener('cancel', onCancel);
     dialog.showModal();
     input.focus();

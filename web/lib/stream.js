@@ -2,7 +2,9 @@
  * The live audit stream: one EventSource on `/api/events/stream` shared by every view, with
  * the connection state the header shows. The browser reconnects by itself (sending
  * Last-Event-ID); when it gives up (the server answered an error, or autoheal was down),
- * this reopens the stream with back-off and `?last_event_id=`, so no event is missed.
+ * this reopens the stream with back-off and `?last_event_id=`, so no event is missed. Before
+ * reopening it calls `beforeReopen` (the UI logs in again when its session has ended: the
+ * stream is authenticated by the session cookie, never by a token in its URL).
  */
 
 const RETRY_MIN_MS = 1000;
@@ -16,8 +18,14 @@ export class LiveStream {
   #retryTimer = null;
   #eventListeners = new Set();
   #stateListeners = new Set();
+  #beforeReopen;
   state = 'connecting';
   retryAt = null;
+
+  /** `beforeReopen`: an async function run before the stream is reopened after a failure. */
+  constructor(beforeReopen = async () => {}) {
+    this.#beforeReopen = beforeReopen;
+  }
 
   /** Starts streaming the events after `lastId` (null: only new ones). */
   start(lastId) {
@@ -85,7 +93,14 @@ export class LiveStream {
     this.#retryMs = Math.min(RETRY_MAX_MS, this.#retryMs * 2);
     this.retryAt = Date.now() + delay;
     this.#setState('offline');
-    this.#retryTimer = setTimeout(() => this.#open(), delay);
+    this.#retryTimer = setTimeout(async () => {
+      try {
+        await this.#beforeReopen();
+      } catch {
+        // Still not possible: the next retry asks again.
+      }
+      this.#open();
+    }, delay);
   }
 
   /** Reconnects now (the indicator's button). */
