@@ -75,6 +75,7 @@ export function effectiveSettings(settings: Settings): Partial<Record<SettingKey
     AUTOHEAL_DATA_DIR: settings.dataDir,
     AUTOHEAL_EVENTS_MAX: settings.eventsMax,
     AUTOHEAL_HOSTNAME: settings.hostname,
+    AUTOHEAL_SELF_ID: settings.selfId,
     LOG_LEVEL: settings.logLevel,
   };
   return Object.fromEntries(Object.entries(all).filter(([key]) => !SECRET_KEYS.has(key as SettingKey)));

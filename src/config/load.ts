@@ -115,6 +115,12 @@ const httpUrl = z
     }
   }, 'accepts an http:// or https:// URL');
 
+const containerId = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .regex(/^[0-9a-f]{12,64}$/, 'accepts a container id: 64 hex characters, or a prefix of at least 12');
+
 const LOG_LEVELS: readonly LogLevel[] = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'];
 const logLevel = z
   .string()
@@ -323,6 +329,9 @@ export function loadSettings(options: LoadOptions = {}): Settings {
   const webhook = secretUrl('WEBHOOK_URL', 'WEBHOOK_URL_FILE');
   const apprise = secretUrl('APPRISE_URL', 'APPRISE_URL_FILE');
 
+  const selfIdRaw = optional(raw, 'AUTOHEAL_SELF_ID');
+  const selfId = selfIdRaw === null ? null : check('AUTOHEAL_SELF_ID', containerId, selfIdRaw);
+
   const settings: Settings = {
     containerLabel,
     intervalS: int('AUTOHEAL_INTERVAL', 1, 86_400),
@@ -365,6 +374,7 @@ export function loadSettings(options: LoadOptions = {}): Settings {
     dataDir: required(raw, 'AUTOHEAL_DATA_DIR'),
     eventsMax: int('AUTOHEAL_EVENTS_MAX', 10, 1_000_000),
     hostname: optional(raw, 'AUTOHEAL_HOSTNAME') ?? osHostname(),
+    selfId,
     logLevel: check('LOG_LEVEL', logLevel, required(raw, 'LOG_LEVEL')),
   };
   return Object.freeze(settings);

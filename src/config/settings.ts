@@ -54,6 +54,8 @@ export interface Settings {
   readonly dataDir: string;
   readonly eventsMax: number;
   readonly hostname: string;
+  /** `AUTOHEAL_SELF_ID`: autoheal's own container id (or a prefix of 12+), set by hand; null: detected. */
+  readonly selfId: string | null;
   readonly logLevel: LogLevel;
 }
 
@@ -94,6 +96,7 @@ export const SETTING_KEYS = [
   'AUTOHEAL_DATA_DIR',
   'AUTOHEAL_EVENTS_MAX',
   'AUTOHEAL_HOSTNAME',
+  'AUTOHEAL_SELF_ID',
   'LOG_LEVEL',
 ] as const;
 export type SettingKey = (typeof SETTING_KEYS)[number];

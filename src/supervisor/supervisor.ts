@@ -62,6 +62,9 @@ export class Supervisor implements SupervisorControl {
   private reconcileAgain: ReconcileTrigger | null = null;
   private engineConnected = false;
   private stopped = false;
+  /** Counts health events; per container, the count at its latest one (see reconcileOnce). */
+  private healthEvents = 0;
+  private readonly lastHealthEvent = new Map<string, number>();
 
   constructor(deps: SupervisorDeps) {
     this.engine = deps.engine;
@@ -132,10 +135,14 @@ export class Supervisor implements SupervisorControl {
     });
   }
 
-  /** Starts the periodic reconcile. The first reconcile runs when the engine connects. */
+  /**
+   * Starts the periodic reconcile. The first reconcile runs when the engine connects; the
+   * interval ones run whether the event stream is up or not, so a stream blocked on its
+   * own (a proxy that refuses `/events`) still leaves every container healed.
+   */
   start(): void {
     this.reconcileTimer = setInterval(() => {
-      if (this.engineConnected) void this.reconcile('interval');
+      void this.reconcile('interval');
     }, this.settings.intervalS * 1000);
   }
 
@@ -237,6 +244,7 @@ export class Supervisor implements SupervisorControl {
     if (this.stopped) return;
     const log = containerLogger(this.log, event.name, event.id);
     if (event.action === 'destroy') {
+      this.lastHealthEvent.delete(event.id);
       this.store.forgetMonitored(event.id);
       this.healer.forget(event.id);
       log.debug('container destroyed: its in-memory state is forgotten');
@@ -268,6 +276,8 @@ export class Supervisor implements SupervisorControl {
         return;
       }
       case 'health_status': {
+        this.healthEvents += 1;
+        this.lastHealthEvent.set(event.id, this.healthEvents);
         if (event.health === 'healthy') {
           if (verdict.monitored) this.healer.healthy(event, 'event');
           return;
@@ -319,11 +329,18 @@ export class Supervisor implements SupervisorControl {
     if (this.stopped) return;
     // Taken before the list, so a container enrolled while the list is under way is not pruned.
     const known = this.store.knownContainerIds();
+    // A health event handled while the list is under way is newer than the list's snapshot.
+    const healthEventsBefore = this.healthEvents;
     let containers: ContainerSnapshot[];
     try {
       containers = await this.engine.listContainers();
     } catch (err) {
-      this.log.warn({ err: errorText(err), trigger }, 'reconcile could not list containers; will try again');
+      // While the stream is down this repeats every interval; the disconnection is already recorded.
+      const level = this.engineConnected ? 'warn' : 'debug';
+      this.log[level](
+        { err: errorText(err), trigger },
+        'reconcile could not list containers; will try again',
+      );
       return;
     }
     // A container destroyed while autoheal was down (or whose destroy event was dropped)
@@ -334,6 +351,7 @@ export class Supervisor implements SupervisorControl {
       this.store.forgetMonitored(id);
       this.healer.forget(id);
     }
+    for (const id of this.lastHealthEvent.keys()) if (!present.has(id)) this.lastHealthEvent.delete(id);
     const rules = this.rules();
     let unhealthy = 0;
     for (const c of containers) {
@@ -341,6 +359,7 @@ export class Supervisor implements SupervisorControl {
       if (!verdict.monitored) continue;
       this.ensureEnrolled(c, verdict.enrolledBy);
       if (c.state !== 'running') continue;
+      if ((this.lastHealthEvent.get(c.id) ?? 0) > healthEventsBefore) continue;
       if (c.health === 'unhealthy') {
         unhealthy += 1;
         this.healer.unhealthy(c, 'reconcile');
@@ -404,7 +423,7 @@ export class Supervisor implements SupervisorControl {
     if (!c) return false;
     const reset = this.healer.reset(c);
     // A container that is still unhealthy gets its heal now rather than at the next interval.
-    if (reset && this.engineConnected) void this.reconcile('config');
+    if (reset) void this.reconcile('config');
     return reset;
   }
 
@@ -430,7 +449,7 @@ export class Supervisor implements SupervisorControl {
     });
     this.log.info({ list, added, removed }, `${list} list changed`);
     // Takes effect at once: newly selected containers are enrolled and healed if unhealthy.
-    if (this.engineConnected) void this.reconcile('config');
+    void this.reconcile('config');
     return { ok: true, changed: true, entries: next };
   }
 

@@ -17,6 +17,10 @@ export class FakeEngine implements Engine {
   private readonly holdIds = new Set<string>();
   failNextRestart: string | null = null;
   unreachable = false;
+  /** Every call made, in order, as `<method>:<id>` (`list` for a list). */
+  readonly calls: string[] = [];
+  /** Called during each list, before it answers: lets a test change the world mid-list. */
+  duringList: (() => void) | null = null;
   private seq = 0;
 
   add(over: Partial<ContainerSnapshot> & { name: string }): ContainerSnapshot {
@@ -77,7 +81,15 @@ export class FakeEngine implements Engine {
 
   async listContainers(): Promise<ContainerSnapshot[]> {
     if (this.unreachable) throw new Error('connect ENOENT /var/run/docker.sock');
-    return [...this.containers.values()].map((c) => ({ ...c }));
+    this.calls.push('list');
+    const snapshot = [...this.containers.values()].map((c) => ({ ...c }));
+    const hook = this.duringList;
+    this.duringList = null;
+    if (hook) {
+      hook();
+      await new Promise<void>((resolve) => setImmediate(resolve));
+    }
+    return snapshot;
   }
 
   /** Called during each inspect, before it answers: lets a test change the world mid-heal. */
@@ -85,6 +97,7 @@ export class FakeEngine implements Engine {
 
   async inspect(id: string): Promise<ContainerSnapshot | null> {
     if (this.unreachable) throw new Error('connect ENOENT /var/run/docker.sock');
+    this.calls.push(`inspect:${id}`);
     const c = this.containers.get(id);
     const hook = this.duringInspect;
     this.duringInspect = null;
@@ -98,6 +111,7 @@ export class FakeEngine implements Engine {
 
   async restart(id: string, stopTimeoutS: number): Promise<void> {
     this.restarts.push({ id, stopTimeoutS });
+    this.calls.push(`restart:${id}`);
     if (this.holdIds.has(id)) {
       await new Promise<void>((resolve) => {
         const list = this.held.get(id) ?? [];
@@ -118,6 +132,7 @@ export class FakeEngine implements Engine {
 
   async stop(id: string, stopTimeoutS: number): Promise<void> {
     this.stops.push({ id, stopTimeoutS });
+    this.calls.push(`stop:${id}`);
     const c = this.containers.get(id);
     if (!c) throw new Error(`No such container: ${id}`);
     this.containers.set(id, { ...c, state: 'exited', health: 'unhealthy' });

@@ -48,6 +48,18 @@ describe('configuration', () => {
     expect(Object.isFrozen(s)).toBe(true);
   });
 
+  it('AUTOHEAL_SELF_ID takes a full id or a prefix of at least 12 hex characters, and says so otherwise', () => {
+    const full = 'ab'.repeat(32);
+    expect(load({}).selfId).toBeNull();
+    expect(load({ AUTOHEAL_SELF_ID: full }).selfId).toBe(full);
+    expect(load({ AUTOHEAL_SELF_ID: ` ${full.slice(0, 12).toUpperCase()} ` }).selfId).toBe(full.slice(0, 12));
+    for (const bad of ['abc123', 'z'.repeat(64), `${full}a`, 'my-autoheal']) {
+      expect(errorOf({ AUTOHEAL_SELF_ID: bad })).toBe(
+        `AUTOHEAL_SELF_ID=${JSON.stringify(bad)} is invalid: it accepts a container id: 64 hex characters, or a prefix of at least 12`,
+      );
+    }
+  });
+
   it('every setting has a documented default, and the README names it', () => {
     const defaults = JSON.parse(readFileSync(new URL('../../config/default.json', import.meta.url), 'utf8'));
     const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
