@@ -61,6 +61,13 @@ const engine: Engine = {
   },
   stop: async () => {},
   ping: async () => {},
+  blueprint: async () => null,
+  create: async () => {
+    throw new Error('the pipeline bench re-creates nothing');
+  },
+  rename: async () => {},
+  start: async () => {},
+  remove: async () => {},
 };
 const supervisor = new Supervisor({
   engine,

@@ -64,6 +64,7 @@ export function effectiveSettings(settings: Settings): Partial<Record<SettingKey
     AUTOHEAL_RESTART_WINDOW: settings.restartWindowS,
     AUTOHEAL_GRACE_PERIOD: settings.gracePeriodS,
     AUTOHEAL_RESTART_DEPENDENTS: settings.restartDependents,
+    AUTOHEAL_RECREATE_DEPENDENTS: settings.recreateDependents,
     AUTOHEAL_API_HOST: settings.apiHost,
     AUTOHEAL_API_PORT: settings.apiPort,
     AUTOHEAL_API_TOKEN: null,

@@ -360,6 +360,7 @@ export function loadSettings(options: LoadOptions = {}): Settings {
     restartWindowS: int('AUTOHEAL_RESTART_WINDOW', 1, 86_400 * 30),
     gracePeriodS: int('AUTOHEAL_GRACE_PERIOD', 0, 86_400),
     restartDependents: bool('AUTOHEAL_RESTART_DEPENDENTS'),
+    recreateDependents: bool('AUTOHEAL_RECREATE_DEPENDENTS'),
     apiHost: check('AUTOHEAL_API_HOST', nonEmpty, required(raw, 'AUTOHEAL_API_HOST')),
     apiPort: int('AUTOHEAL_API_PORT', 0, 65_535),
     apiToken,

@@ -37,6 +37,7 @@ export interface Settings {
   readonly restartWindowS: number;
   readonly gracePeriodS: number;
   readonly restartDependents: boolean;
+  readonly recreateDependents: boolean;
   readonly apiHost: string;
   readonly apiPort: number;
   /** Secret: never logged, never served. */
@@ -85,6 +86,7 @@ export const SETTING_KEYS = [
   'AUTOHEAL_RESTART_WINDOW',
   'AUTOHEAL_GRACE_PERIOD',
   'AUTOHEAL_RESTART_DEPENDENTS',
+  'AUTOHEAL_RECREATE_DEPENDENTS',
   'AUTOHEAL_API_HOST',
   'AUTOHEAL_API_PORT',
   'AUTOHEAL_API_TOKEN',

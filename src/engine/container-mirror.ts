@@ -6,7 +6,7 @@
  * a container it has not seen listed, `MirroredEngine.inspect` asks the engine.
  */
 import type { ContainerSource } from './container-source.js';
-import type { ContainerEvent, ContainerSnapshot, Engine } from './types.js';
+import type { ContainerBlueprint, ContainerEvent, ContainerSnapshot, Engine } from './types.js';
 
 /** What `lookup` answers: a snapshot, `null` for a container destroyed, or `unknown` (ask the engine). */
 export type MirrorAnswer = ContainerSnapshot | null | 'unknown';
@@ -169,6 +169,26 @@ export class MirroredEngine implements Engine {
 
   ping(): Promise<void> {
     return this.engine.ping();
+  }
+
+  blueprint(id: string): Promise<ContainerBlueprint | null> {
+    return this.engine.blueprint(id);
+  }
+
+  create(blueprint: ContainerBlueprint, name: string, networkMode: string): Promise<string> {
+    return this.engine.create(blueprint, name, networkMode);
+  }
+
+  rename(id: string, name: string): Promise<void> {
+    return this.engine.rename(id, name);
+  }
+
+  start(id: string): Promise<void> {
+    return this.engine.start(id);
+  }
+
+  remove(id: string): Promise<void> {
+    return this.engine.remove(id);
   }
 }
 

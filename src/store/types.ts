@@ -10,6 +10,7 @@ export const AUDIT_EVENT_TYPES = [
   'unhealthy',
   'restart',
   'stop',
+  'recreate',
   'skipped',
   'gave_up',
   'die',

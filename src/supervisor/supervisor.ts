@@ -10,6 +10,7 @@ import type { ContainerEvent, ContainerSnapshot, Engine } from '../engine/types.
 import { componentLogger, containerLogger, type Logger } from '../log.js';
 import type { MetricsRegistry } from '../metrics.js';
 import type { AuditEvent, AuditStore, ListName, NewAuditEvent } from '../store/types.js';
+import { DependentRecreator } from './dependent-recreator.js';
 import {
   type ContainerIdentity,
   type EnrollmentRules,
@@ -56,6 +57,7 @@ export class Supervisor implements SupervisorControl {
   private readonly now: () => number;
   private readonly selfId: string | null;
   private readonly healer: Healer;
+  private readonly dependents: DependentRecreator;
   private readonly intake: EventIntake;
   private reconcileTimer: NodeJS.Timeout | null = null;
   private reconcileRunning: Promise<void> | null = null;
@@ -84,6 +86,16 @@ export class Supervisor implements SupervisorControl {
       rules: () => this.rules(),
       now: this.now,
       startedAtMs: this.now(),
+    });
+    this.dependents = new DependentRecreator({
+      engine: deps.engine,
+      store: deps.store,
+      settings: deps.settings,
+      logger: deps.logger,
+      metrics: deps.metrics,
+      rules: () => this.rules(),
+      healing: (id) => this.healer.busy(id),
+      now: this.now,
     });
     this.intake = new EventIntake(
       deps.intakeCapacity ?? 10_000,
@@ -150,7 +162,7 @@ export class Supervisor implements SupervisorControl {
   async stop(waitMs = 8_000): Promise<void> {
     this.stopped = true;
     if (this.reconcileTimer) clearInterval(this.reconcileTimer);
-    await this.healer.stop(waitMs);
+    await Promise.all([this.healer.stop(waitMs), this.dependents.stop(waitMs)]);
   }
 
   /** Resolves once every queued event, reconcile and heal has been handled (tests, shutdown). */
@@ -165,6 +177,10 @@ export class Supervisor implements SupervisorControl {
       const heals = this.healer.status();
       if (heals.waiting + heals.running > 0) {
         await this.healer.drain();
+        continue;
+      }
+      if (this.dependents.busy()) {
+        await this.dependents.idle();
         continue;
       }
       return;
@@ -243,6 +259,7 @@ export class Supervisor implements SupervisorControl {
   private handleEventUnsafe(event: ContainerEvent): void {
     if (this.stopped) return;
     const log = containerLogger(this.log, event.name, event.id);
+    this.dependents.observe(event);
     if (event.action === 'destroy') {
       this.lastHealthEvent.delete(event.id);
       this.store.forgetMonitored(event.id);
@@ -256,6 +273,7 @@ export class Supervisor implements SupervisorControl {
     switch (event.action) {
       case 'start':
         log.debug({ monitored: verdict.monitored }, 'container started');
+        this.dependents.started(event);
         return;
       case 'die':
       case 'oom': {
@@ -343,6 +361,7 @@ export class Supervisor implements SupervisorControl {
       );
       return;
     }
+    this.dependents.observeList(containers);
     // A container destroyed while autoheal was down (or whose destroy event was dropped)
     // would otherwise keep its state forever.
     const present = new Set(containers.map((c) => c.id));

@@ -70,6 +70,11 @@ describe('configuration', () => {
     expect(Object.keys(defaults).sort()).toEqual([...SETTING_KEYS].sort());
   });
 
+  it('re-creating dependents is off by default and turned on by AUTOHEAL_RECREATE_DEPENDENTS', () => {
+    expect(load({}).recreateDependents).toBe(false);
+    expect(load({ AUTOHEAL_RECREATE_DEPENDENTS: 'true' }).recreateDependents).toBe(true);
+  });
+
   it('precedence: defaults < AUTOHEAL_CONFIG file < environment', () => {
     const path = configFile({ AUTOHEAL_INTERVAL: 5, AUTOHEAL_CONCURRENCY: 3, AUTOHEAL_EXCLUDE: ['a', 'b'] });
     const s = load({ AUTOHEAL_CONFIG: path, AUTOHEAL_CONCURRENCY: '4' });
@@ -84,6 +89,9 @@ describe('configuration', () => {
     expect(msg).not.toContain('\n');
     expect(errorOf({ AUTOHEAL_ONLY_MONITOR_RUNNING: 'maybe' })).toMatch(
       /^AUTOHEAL_ONLY_MONITOR_RUNNING=.*true or false/,
+    );
+    expect(errorOf({ AUTOHEAL_RECREATE_DEPENDENTS: 'sometimes' })).toBe(
+      'AUTOHEAL_RECREATE_DEPENDENTS="sometimes" is invalid: it accepts true or false',
     );
     expect(errorOf({ WEBHOOK_URL: 'ftp://x' })).toMatch(/^WEBHOOK_URL .*http/);
     expect(errorOf({ LOG_LEVEL: 'loud' })).toMatch(/^LOG_LEVEL=/);

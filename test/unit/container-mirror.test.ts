@@ -43,6 +43,15 @@ class CountingEngine implements Engine {
   async restart() {}
   async stop() {}
   async ping() {}
+  async blueprint() {
+    return null;
+  }
+  async create(): Promise<string> {
+    throw new Error('not used');
+  }
+  async rename() {}
+  async start() {}
+  async remove() {}
 }
 
 function setUp() {
