@@ -10,6 +10,7 @@ import { startServer } from './api/server.js';
 import { resolveApiToken } from './api/token.js';
 import { ConfigError, loadSettings } from './config/load.js';
 import type { Settings } from './config/settings.js';
+import { ContainerMirror, MirrorContainerSource, MirroredEngine } from './engine/container-mirror.js';
 import { ThrottledContainerSource } from './engine/container-source.js';
 import { DockerEngine } from './engine/docker-engine.js';
 import { DockerEventSource } from './engine/event-source.js';
@@ -177,15 +178,19 @@ async function main(): Promise<void> {
   }
   registerEngineMetrics(metrics, events);
   const notifier = new Notifier({ settings, logger: root, metrics });
+  // Heals decide on the mirror instead of an inspect round trip while the stream is up, and
+  // the API's container views read it instead of listing the engine per request.
+  const mirror = new ContainerMirror();
+  const mirrored = new MirroredEngine(engine, mirror);
   const supervisor = new Supervisor({
-    engine,
+    engine: mirrored,
     store,
     settings,
     logger: root,
     metrics,
     notifier,
     selfId,
-    containers: new ThrottledContainerSource(engine),
+    containers: new MirrorContainerSource(mirror, new ThrottledContainerSource(mirrored)),
   });
   running.notifier = notifier;
   running.supervisor = supervisor;
@@ -279,9 +284,18 @@ async function main(): Promise<void> {
   void peers.start();
   supervisor.start();
   events.start({
-    onEvent: (event) => supervisor.onEngineEvent(event),
-    onConnected: (info) => supervisor.onEngineConnected(info),
-    onDisconnected: (info) => supervisor.onEngineDisconnected(info),
+    onEvent: (event) => {
+      mirror.apply(event);
+      supervisor.onEngineEvent(event);
+    },
+    onConnected: (info) => {
+      mirror.streamConnected();
+      supervisor.onEngineConnected(info);
+    },
+    onDisconnected: (info) => {
+      mirror.streamLost();
+      supervisor.onEngineDisconnected(info);
+    },
   });
   running.events = events;
 }

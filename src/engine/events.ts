@@ -13,6 +13,7 @@ const ENGINE_ATTRIBUTES: ReadonlySet<string> = new Set([
   'name',
   'image',
   'exitCode',
+  'oldName',
   'signal',
   'execDuration',
   'health_status',
