@@ -7,7 +7,7 @@ import type { AuditEvent, ListName } from '../store/types.js';
 
 export type EnrolledBy = 'label' | 'all' | 'selected' | null;
 
-/** One row of `GET /api/containers` (README.md, "HTTP API"). */
+/** One row of `GET /api/containers`. */
 export interface ContainerView {
   id: string;
   name: string;

@@ -138,7 +138,7 @@ describe('the heal loop against a real Docker engine', () => {
       `a JSON log line with component and container=${c.name}`,
     );
 
-    // Audit events have the shape of AuditEvent (src/store/types.ts).
+    // Audit events have the documented shape (README.md, "The audit trail").
     for (const e of trail) {
       expect(typeof e.id).toBe('number');
       expect(new Date(e.timestamp).toISOString()).toBe(e.timestamp);

@@ -24,8 +24,12 @@ function setup() {
 }
 
 /** The value of one sample in the exposition text, whatever order its labels are in. */
-function sample(metrics: MetricsRegistry, name: string, labels: Record<string, string>): number | null {
-  for (const line of metrics.render().split('\n')) {
+async function sample(
+  metrics: MetricsRegistry,
+  name: string,
+  labels: Record<string, string>,
+): Promise<number | null> {
+  for (const line of (await metrics.render()).split('\n')) {
     const m = /^(\w+)\{(.*)\} (\S+)$/.exec(line);
     if (!m || m[1] !== name) continue;
     const have = Object.fromEntries([...(m[2] ?? '').matchAll(/(\w+)="([^"]*)"/g)].map((x) => [x[1], x[2]]));
@@ -58,7 +62,7 @@ describe('the recorder writes an outcome down once: audit event, metric, log lin
       details: { trigger: 'event', state: 'exited', health: null },
     });
     expect((await store.find()).map((e) => e.id)).toEqual([event.id]);
-    expect(sample(metrics, 'autoheal_heals_skipped_total', { reason: 'not_running' })).toBe(1);
+    expect(await sample(metrics, 'autoheal_heals_skipped_total', { reason: 'not_running' })).toBe(1);
     expect(lines).toEqual([
       expect.objectContaining({
         component: 'heal',
@@ -68,7 +72,7 @@ describe('the recorder writes an outcome down once: audit event, metric, log lin
     ]);
   });
 
-  it('a failed restart with a retry says when it retries and counts as failed', () => {
+  it('a failed restart with a retry says when it retries and counts as failed', async () => {
     const { metrics, recorder } = setup();
     const event = recorder.record({
       kind: 'acted',
@@ -86,10 +90,10 @@ describe('the recorder writes an outcome down once: audit event, metric, log lin
       'Restart of web after health_status: unhealthy failed in 120 ms: boom; retrying in 30 s',
     );
     expect(event.details).toMatchObject({ error: 'boom', retry_at: new Date(31_000).toISOString() });
-    expect(sample(metrics, 'autoheal_restarts_total', { result: 'failed', action: 'restart' })).toBe(1);
+    expect(await sample(metrics, 'autoheal_restarts_total', { result: 'failed', action: 'restart' })).toBe(1);
   });
 
-  it("a dependent's restart counts as a restart and names the container whose network it uses", () => {
+  it("a dependent's restart counts as a restart and names the container whose network it uses", async () => {
     const { metrics, recorder } = setup();
     const event = recorder.record({
       kind: 'dependent_acted',
@@ -104,10 +108,12 @@ describe('the recorder writes an outcome down once: audit event, metric, log lin
       'Restarted db because it uses the network of web, which was restarted (in 5 ms)',
     );
     expect(event.details).toMatchObject({ trigger: 'dependent', dependency: 'web', dependency_id: WEB.id });
-    expect(sample(metrics, 'autoheal_restarts_total', { result: 'success', action: 'restart' })).toBe(1);
+    expect(await sample(metrics, 'autoheal_restarts_total', { result: 'success', action: 'restart' })).toBe(
+      1,
+    );
   });
 
-  it('a re-create is written down under the new id and counted', () => {
+  it('a re-create is written down under the new id and counted', async () => {
     const { metrics, recorder } = setup();
     const event = recorder.record({
       kind: 'recreated',
@@ -122,10 +128,10 @@ describe('the recorder writes an outcome down once: audit event, metric, log lin
       container_id: 'c'.repeat(64),
       details: { trigger: 'parent_replaced', old_id: DB.id, new_id: 'c'.repeat(64) },
     });
-    expect(sample(metrics, 'autoheal_dependents_recreated_total', { result: 'success' })).toBe(1);
+    expect(await sample(metrics, 'autoheal_dependents_recreated_total', { result: 'success' })).toBe(1);
   });
 
-  it('events about no container carry no container', () => {
+  it('events about no container carry no container', async () => {
     expect(
       auditEventOf({ kind: 'engine_disconnected', wasConnected: true, error: 'EPIPE', retryInMs: 2000 }),
     ).toEqual({
