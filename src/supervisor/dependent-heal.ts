@@ -5,6 +5,7 @@
  */
 import type { ContainerSnapshot, Engine } from '../engine/types.js';
 import { containerLogger, type Logger } from '../log.js';
+import { errorText } from '../shared/errors.js';
 import type { AuditEvent } from '../store/types.js';
 import { dependentProtection, usesNetworkOf } from './dependents.js';
 import type { ContainerIdentity } from './enrollment.js';
@@ -34,10 +35,6 @@ export interface DependentHealContext {
     fresh: ContainerSnapshot,
     extra: Record<string, unknown>,
   ): AuditEvent;
-}
-
-function errorText(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
 }
 
 export async function healDependent(

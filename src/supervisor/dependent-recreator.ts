@@ -8,6 +8,7 @@ import type { Settings } from '../config/settings.js';
 import type { ContainerBlueprint, ContainerSnapshot, Engine } from '../engine/types.js';
 import { componentLogger, containerLogger, type Logger } from '../log.js';
 import type { MetricsRegistry } from '../metrics.js';
+import { errorText } from '../shared/errors.js';
 import type { AuditStore } from '../store/types.js';
 import type { ContainerIdentity } from './enrollment.js';
 import type { Enrollment } from './enrollment-rules.js';
@@ -60,10 +61,6 @@ interface Parent {
 
 /** What asked for a look: the parent's start event, or a reconcile that found it. */
 type Source = 'start' | 'reconcile';
-
-function errorText(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
-}
 
 /** The name the old dependent carries while its copy takes its place. */
 export function asideName(name: string, id: string): string {
