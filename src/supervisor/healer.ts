@@ -18,6 +18,7 @@ import type { ContainerIdentity } from './enrollment.js';
 import type { Enrollment } from './enrollment-rules.js';
 import { alreadyHandled, decideHeal, graceOf, type HealTrigger, healActionOf } from './heal-decision.js';
 import { HealQueue } from './heal-queue.js';
+import { HealTimers, type WaitReason } from './heal-timers.js';
 import { invalidLabels, restartsDependents } from './labels.js';
 import { WHY } from './outcomes.js';
 import type { Recorder } from './recorder.js';
@@ -63,20 +64,13 @@ export interface HealerDeps {
 
 type AutoTrigger = Exclude<HealTrigger, 'api' | 'dependent'>;
 
-interface Scheduled {
-  timer: NodeJS.Timeout;
-  why: 'grace' | 'backoff' | 'retry';
-  name: string;
-  atMs: number;
-}
-
 const HEAL_LATENCY_BUCKETS_S = [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300];
 
 export class Healer {
   private readonly d: HealerDeps;
   private readonly log: Logger;
   private readonly queue: HealQueue<AuditEvent | null>;
-  private readonly scheduled = new Map<string, Scheduled>();
+  private readonly scheduled: HealTimers;
   /** Requests the engine has not answered yet, so a shutdown can say what it left. */
   private readonly inFlight = new Map<
     string,
@@ -99,6 +93,7 @@ export class Healer {
     this.d = deps;
     this.log = componentLogger(deps.logger, 'heal');
     this.queue = new HealQueue(deps.settings.concurrency);
+    this.scheduled = new HealTimers(deps.now);
     const m = deps.metrics;
     this.latency = m.histogram(
       'autoheal_heal_latency_seconds',
@@ -253,27 +248,19 @@ export class Healer {
 
   private schedule(
     c: ContainerIdentity,
-    why: Scheduled['why'],
+    why: WaitReason,
     atMs: number,
     trigger: AutoTrigger,
     reportedAtMs: number,
   ): void {
-    this.cancel(c.id);
-    const delay = Math.max(0, atMs - this.d.now());
-    const timer = setTimeout(() => {
-      this.scheduled.delete(c.id);
+    const delay = this.scheduled.set(c.id, { why, name: c.name, atMs }, () => {
       if (!this.stopped) this.enqueue(c, why === 'grace' ? trigger : 'retry', reportedAtMs);
-    }, delay);
-    timer.unref();
-    this.scheduled.set(c.id, { timer, why, name: c.name, atMs });
+    });
     containerLogger(this.log, c.name, c.id).debug({ why, in_ms: delay }, 'heal scheduled');
   }
 
   private cancel(id: string): void {
-    const s = this.scheduled.get(id);
-    if (!s) return;
-    clearTimeout(s.timer);
-    this.scheduled.delete(id);
+    this.scheduled.cancel(id);
   }
 
   private enqueue(c: ContainerIdentity, trigger: AutoTrigger, reportedAtMs: number): void {
@@ -589,7 +576,7 @@ export class Healer {
    */
   async stop(waitMs: number): Promise<void> {
     this.stopped = true;
-    for (const id of [...this.scheduled.keys()]) this.cancel(id);
+    this.scheduled.cancelAll();
     this.queue.clear();
     let timer: NodeJS.Timeout | undefined;
     await Promise.race([
