@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { createApp } from './api/app.js';
 import { startServer } from './api/server.js';
 import { resolveApiToken } from './api/token.js';
-import { ConfigError, loadSettings, storeFile } from './config/load.js';
+import { ConfigError, loadSettings } from './config/load.js';
 import type { Settings } from './config/settings.js';
 import { ThrottledContainerSource } from './engine/container-source.js';
 import { DockerEngine } from './engine/docker-engine.js';
@@ -17,6 +17,7 @@ import { detectOwnContainerId } from './engine/self.js';
 import { componentLogger, createRootLogger } from './log.js';
 import { MetricsRegistry } from './metrics.js';
 import { Notifier } from './notify/notifier.js';
+import { LockHeldError } from './store/data-lock.js';
 import { LowdbStore } from './store/lowdb-store.js';
 import { Supervisor } from './supervisor/supervisor.js';
 
@@ -79,18 +80,21 @@ async function main(): Promise<void> {
   const log = componentLogger(root, 'main');
   const metrics = new MetricsRegistry();
 
+  const selfId = detectOwnContainerId();
   const store = new LowdbStore({
-    file: storeFile(settings),
+    dataDir: settings.dataDir,
     eventsMax: settings.eventsMax,
     logger: componentLogger(root, 'store'),
+    identity: { containerId: selfId },
+    // Another autoheal writes here now: writing on would corrupt its files, and a flush too.
+    onLockLost: () => process.exit(1),
   });
   try {
     await store.open();
   } catch (err) {
+    if (err instanceof LockHeldError) refuseToStart(err.message);
     refuseToStart(`cannot open the store in AUTOHEAL_DATA_DIR=${settings.dataDir}: ${errorText(err)}`);
   }
-
-  const selfId = detectOwnContainerId();
   const engineLogger = componentLogger(root, 'engine');
   let engine: DockerEngine;
   let events: DockerEventSource;

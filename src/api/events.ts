@@ -122,7 +122,7 @@ async function pump(
   const backlog: AuditEvent[] = [];
   // An id beyond the newest event is from before the store started over (a corrupt file
   // was set aside): filtering on it would hide every new event, so it is ignored.
-  const newestId = deps.store.list({ limit: 1 })[0]?.id ?? 0;
+  const newestId = deps.store.latestId();
   if (afterId !== null && afterId > newestId) afterId = null;
   let lastSentId = afterId ?? 0;
   let heartbeatDue = false;
@@ -147,8 +147,9 @@ async function pump(
     backlog.push(event);
     poke();
   });
-  // Subscribed and listed in the same tick: no event can fall between the two.
-  if (afterId !== null) backlog.unshift(...deps.store.list({ afterId, limit: REPLAY_MAX }).reverse());
+  // Subscribed before the replay is read: an event appended meanwhile is in both, and the
+  // id check below sends it once, in order.
+  if (afterId !== null) backlog.unshift(...(await deps.store.find({ afterId, limit: REPLAY_MAX })).reverse());
 
   const heartbeat = setInterval(() => {
     heartbeatDue = true;
@@ -208,11 +209,11 @@ export function registerEventRoutes(
   const heartbeatMs = options.heartbeatMs ?? 15_000;
   const writeDeadlineMs = options.writeDeadlineMs ?? WRITE_DEADLINE_MS;
 
-  app.get('/api/events', (c) => {
+  app.get('/api/events', async (c) => {
     const q = readQuery(c, eventsQuerySchema);
     const limit = q.limit ?? DEFAULT_EVENTS_LIMIT;
     // One more than asked tells whether an older page exists.
-    const found = deps.store.list({
+    const found = await deps.store.find({
       ...(q.type !== undefined && { type: q.type }),
       ...(q.container !== undefined && { container: q.container }),
       ...(q.since !== undefined && { since: new Date(q.since).toISOString() }),

@@ -4,11 +4,12 @@
  * file's path is ever logged, never the token.
  */
 import { randomBytes } from 'node:crypto';
-import { chmod, mkdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { chmod, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { MIN_TOKEN_LENGTH } from '../config/load.js';
 import type { Settings } from '../config/settings.js';
 import type { Logger } from '../log.js';
+import { ensurePrivateDirectory, writeFileAtomic } from '../store/atomic-file.js';
 
 export const TOKEN_FILE_NAME = 'api-token';
 
@@ -62,11 +63,9 @@ export async function resolveApiToken(
     logger.info({ path }, 'API token read from the data directory');
     return { token: existing, source: 'data-dir-file', path };
   }
-  await mkdir(settings.dataDir, { recursive: true, mode: 0o700 });
+  await ensurePrivateDirectory(settings.dataDir);
   const token = randomBytes(32).toString('hex');
-  await writeFile(path, `${token}\n`, { mode: 0o600 });
-  // writeFile's mode applies only when it creates the file; an existing (short) one keeps its own.
-  await chmod(path, 0o600);
+  await writeFileAtomic(path, `${token}\n`);
   logger.info({ path }, 'generated an API token; changes through the API need it (read it from this file)');
   return { token, source: 'generated', path };
 }

@@ -6,7 +6,6 @@
  */
 import { readFileSync } from 'node:fs';
 import { hostname as osHostname } from 'node:os';
-import { join } from 'node:path';
 import { z } from 'zod';
 import {
   type DockerEndpoint,
@@ -380,7 +379,3 @@ function scriptEnvironment(env: NodeJS.ProcessEnv): Record<string, string> {
   return out;
 }
 
-/** The path of the store file inside the data directory. */
-export function storeFile(settings: Pick<Settings, 'dataDir'>): string {
-  return join(settings.dataDir, 'autoheal.json');
-}

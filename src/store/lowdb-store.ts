@@ -1,47 +1,74 @@
 /**
- * The audit store on disk: the AuditLog persisted as one lowdb JSON file, written in
- * coalesced, atomic, one-at-a-time writes. Owns the file's life cycle: opening, setting a
- * corrupt file aside, and surviving a disk that refuses writes.
+ * The store on disk, in the data directory (layout in docs/STORE.md): the audit history as
+ * segments (`events/`), the lists and heal records in `state.json` with its last good copy
+ * beside it, and the directory's lock. Owns the life cycle: locking, upgrading a directory
+ * of the single-file format, recovering damaged files, and coalesced, one-at-a-time writes
+ * that survive a disk refusing them. (Its length is mostly the one-line delegation of the
+ * four entity interfaces to the trail and the two books.)
  */
 import { constants } from 'node:fs';
-import { access, mkdir, rename, stat } from 'node:fs/promises';
-import { dirname } from 'node:path';
-import { type Adapter, Low } from 'lowdb';
-import { JSONFile } from 'lowdb/node';
+import { access } from 'node:fs/promises';
+import { join } from 'node:path';
 import type { Logger } from '../log.js';
-import { errorText, type StoreDocument, storeDocumentSchema } from './audit-log.js';
-import { MemoryStore } from './memory-store.js';
+import type { HealRecord } from '../supervisor/restart-policy.js';
+import {
+  ensurePrivateDirectory,
+  type FileWriter,
+  removeLeftoverTemps,
+  renameFile,
+  writeFileAtomic,
+} from './atomic-file.js';
+import { errorText } from './audit-trail.js';
+import { currentIdentity, DataDirLock, type LockHolder, type LockIdentity } from './data-lock.js';
+import { LEGACY_FILE, readLegacyFile } from './legacy-file.js';
+import { SegmentedTrail, type TrailProblem } from './segmented-trail.js';
+import { HealRecordBook, ListBook, stateDocument } from './state.js';
+import { exists, loadStateFile, saveStateFile, setAside } from './state-file.js';
+import type { AuditEvent, AuditStore, EventQuery, ListName, NewAuditEvent } from './types.js';
 
 export const DEFAULT_WRITE_DELAY_MS = 100;
 export const DEFAULT_RETRY_DELAY_MS = 5000;
 
+export const EVENTS_DIR = 'events';
+
 export interface LowdbStoreOptions {
-  /** `<data dir>/autoheal.json`; its directory is created at open. */
-  file: string;
+  /** `AUTOHEAL_DATA_DIR`; created (0700) at open. */
+  dataDir: string;
   eventsMax: number;
   logger: Logger;
   now?: () => Date;
-  /** How long after a change the file is written, so a burst of changes is one write. */
+  /** How long after a change the files are written, so a burst of changes is one write. */
   writeDelayMs?: number;
   /** After a failed write, when to try again even if nothing else changes. */
   retryDelayMs?: number;
-  /**
-   * Defaults to lowdb's JSONFile on `file` (whose steno writer writes a temporary file and
-   * renames it). Tests pass a wrapper to count or break writes.
-   */
-  adapter?: Adapter<StoreDocument>;
+  /** Events per history segment. */
+  segmentSize?: number;
+  /** Writes every file (default: the atomic writer). Tests pass a wrapper to count or break writes. */
+  writer?: FileWriter;
+  /** Who this process is, for the lock (default: read from the system). */
+  identity?: Partial<LockIdentity>;
+  /** The lock's heartbeat and staleness limit. */
+  lockHeartbeatMs?: number;
+  lockStaleAfterMs?: number;
+  /** Called when another autoheal has taken the data directory over. */
+  onLockLost?: (holder: LockHolder | null) => void;
 }
 
-export class LowdbStore extends MemoryStore {
-  readonly #file: string;
+export class LowdbStore implements AuditStore {
+  readonly #dir: string;
+  readonly #options: LowdbStoreOptions;
   readonly #logger: Logger;
   readonly #now: () => Date;
   readonly #writeDelayMs: number;
   readonly #retryDelayMs: number;
-  readonly #low: Low<StoreDocument>;
+  readonly #writer: FileWriter;
+  readonly #trail: SegmentedTrail;
+  readonly #records: HealRecordBook;
+  readonly #lists: ListBook;
+  #lock: DataDirLock | null = null;
 
-  /** Something changed since the last snapshot handed to a write. */
-  #dirty = false;
+  /** The state (lists, heal records) changed since the last snapshot handed to a write. */
+  #stateDirty = false;
   #timer: NodeJS.Timeout | undefined;
   #timerDue = 0;
   /** The write in progress; every write waits for it, so two never overlap. */
@@ -50,6 +77,8 @@ export class LowdbStore extends MemoryStore {
   /** Write errors already logged since the last good write: a dead disk is one line, not one per event. */
   readonly #loggedErrors = new Set<string>();
   #closed = false;
+  /** Events about the opening, recorded once the history is open (after its own events). */
+  readonly #pending: NewAuditEvent[] = [];
 
   constructor(options: LowdbStoreOptions) {
     // main may hand over the root logger or one already bound to the store.
@@ -57,107 +86,245 @@ export class LowdbStore extends MemoryStore {
       options.logger.bindings().component === 'store'
         ? options.logger
         : options.logger.child({ component: 'store' });
-    const now = options.now ?? (() => new Date());
-    super({ eventsMax: options.eventsMax, now, logger });
-    this.#file = options.file;
+    this.#options = options;
+    this.#dir = options.dataDir;
     this.#logger = logger;
-    this.#now = now;
+    this.#now = options.now ?? (() => new Date());
     this.#writeDelayMs = options.writeDelayMs ?? DEFAULT_WRITE_DELAY_MS;
     this.#retryDelayMs = options.retryDelayMs ?? DEFAULT_RETRY_DELAY_MS;
-    this.#low = new Low<StoreDocument>(
-      options.adapter ?? new JSONFile<StoreDocument>(options.file),
-      this.log.toDocument(),
-    );
+    this.#writer = options.writer ?? writeFileAtomic;
+    this.#trail = new SegmentedTrail({
+      dir: join(options.dataDir, EVENTS_DIR),
+      eventsMax: options.eventsMax,
+      now: this.#now,
+      writer: this.#writer,
+      logger,
+      onListenerError: (error) => logger.error({ err: error }, 'an audit event subscriber failed'),
+      ...(options.segmentSize !== undefined && { segmentSize: options.segmentSize }),
+    });
+    this.#trail.onChange(() => this.#changed());
+    this.#records = new HealRecordBook(() => this.#stateChanged());
+    this.#lists = new ListBook(() => this.#stateChanged());
   }
 
-  override async open(): Promise<void> {
-    const dir = dirname(this.#file);
+  /** The history's segments (for tests of the layout). */
+  get trail(): SegmentedTrail {
+    return this.#trail;
+  }
+
+  async open(): Promise<void> {
+    const dir = this.#dir;
     try {
-      await mkdir(dir, { recursive: true });
+      await ensurePrivateDirectory(dir);
     } catch (error) {
       throw new Error(`cannot create the data directory ${dir}: ${errorText(error)}`);
     }
     try {
-      await access(dir, constants.R_OK | constants.X_OK);
+      await access(dir, constants.R_OK | constants.W_OK | constants.X_OK);
     } catch (error) {
-      throw new Error(`cannot read the data directory ${dir}: ${errorText(error)}`);
+      throw new Error(`cannot use the data directory ${dir}: ${errorText(error)}`);
     }
-
-    const problem = await this.#load();
-    if (problem !== null) await this.#setAside(problem);
+    this.#lock = await DataDirLock.acquire({
+      dir,
+      identity: { ...currentIdentity(null), ...this.#options.identity },
+      logger: this.#logger,
+      now: this.#now,
+      ...(this.#options.lockHeartbeatMs !== undefined && { heartbeatMs: this.#options.lockHeartbeatMs }),
+      ...(this.#options.lockStaleAfterMs !== undefined && { staleAfterMs: this.#options.lockStaleAfterMs }),
+      ...(this.#options.onLockLost !== undefined && { onLost: this.#options.onLockLost }),
+    });
+    try {
+      // Only now: while another process held the directory, its temporary files were live.
+      await removeLeftoverTemps(dir);
+      await removeLeftoverTemps(join(dir, EVENTS_DIR));
+      if (await exists(join(dir, LEGACY_FILE))) await this.#upgrade();
+      else await this.#load();
+    } catch (error) {
+      await this.#lock.release().catch(() => undefined);
+      this.#lock = null;
+      throw error;
+    }
   }
 
-  /** Loads the file into the log; returns why the file is unusable, or null. */
-  async #load(): Promise<string | null> {
-    let raw: unknown;
-    try {
-      raw = await this.#low.adapter.read();
-    } catch (error) {
-      if (error instanceof SyntaxError) return `not valid JSON: ${error.message}`;
-      throw new Error(`cannot read the store file ${this.#file}: ${errorText(error)}`);
+  /** Reads the state (falling back to its last good copy) and the history. */
+  async #load(): Promise<void> {
+    const loaded = await loadStateFile(this.#dir, this.#logger, this.#now);
+    const state = loaded.doc;
+    if (loaded.needsWrite) this.#stateDirty = true;
+    for (const event of loaded.recorded) this.#recordLater(event);
+    this.#lists.load(state);
+    this.#records.load(state);
+
+    const problems = await this.#trail.open();
+    for (const p of problems) this.#reportTrailProblem(p);
+    this.#flushRecordLater();
+    if (this.#stateDirty) this.#changed();
+  }
+
+  #reportTrailProblem(p: TrailProblem): void {
+    if (p.movedTo !== undefined) {
+      this.#logger.error(
+        { file: p.file, problem: p.problem, moved_to: p.movedTo },
+        `a segment of the audit history was unreadable (${p.problem}); moved it to ${p.movedTo}, the rest of the history is kept`,
+      );
+      this.#recordLater({
+        event_type: 'config_change',
+        status: 'history_set_aside',
+        message: `A segment of the audit history was unreadable (${p.problem}); it was moved to ${p.movedTo}`,
+        details: { moved_to: p.movedTo },
+      });
+    } else {
+      this.#logger.error(
+        { file: p.file, problem: p.problem },
+        `dropped unreadable records of the audit history in ${p.file}: ${p.problem}`,
+      );
     }
-    if (raw === null) {
-      // JSONFile answers null both for a missing file and for a file that says `null`.
-      return (await exists(this.#file)) ? 'it holds null instead of an object' : null;
-    }
-    const parsed = storeDocumentSchema.safeParse(raw);
-    if (!parsed.success) {
-      const issue = parsed.error.issues[0];
-      const where = issue && issue.path.length > 0 ? ` at ${issue.path.join('.')}` : '';
-      return `wrong shape${where}: ${issue?.message ?? 'invalid'}`;
-    }
-    this.log.load(parsed.data);
-    return null;
   }
 
   /**
-   * Moves an unusable file out of the way instead of refusing to start: a crash loop would
-   * stop all healing, while the old file stays available for a person to inspect.
+   * Upgrades a directory written by the single-file versions: its lists, heal records and
+   * history move into the new layout, which is on disk before the old file is renamed to
+   * `autoheal.json.migrated` (so an interrupted upgrade runs again from the start).
    */
-  async #setAside(problem: string): Promise<void> {
-    const movedTo = `${this.#file}.corrupt-${this.#now().toISOString().replace(/:/g, '-')}`;
-    try {
-      await rename(this.#file, movedTo);
-    } catch (error) {
-      // Starting fresh here would overwrite the old file at the first write.
-      throw new Error(
-        `the store file ${this.#file} is unreadable (${problem}) and cannot be moved aside: ${errorText(error)}`,
+  async #upgrade(): Promise<void> {
+    const legacy = join(this.#dir, LEGACY_FILE);
+    const read = await readLegacyFile(legacy);
+    if (read.kind === 'unreadable') {
+      const problem = read.problem;
+      const movedTo = await setAside(legacy, this.#now);
+      this.#logger.error(
+        { file: legacy, problem, moved_to: movedTo },
+        `the store file was unreadable (${problem}); moved it to ${movedTo} and started a fresh store`,
+      );
+      await this.#trail.clearDirectory();
+      await this.#load();
+      this.append({
+        event_type: 'config_change',
+        status: 'store_reset',
+        message: `The store file was unreadable (${problem}); it was moved to ${movedTo} and a fresh store was started`,
+        details: { moved_to: movedTo },
+      });
+      return;
+    }
+    const { events, state, nextId, droppedEvents: dropped } = read;
+    if (dropped > 0 || read.droppedRecords.length > 0) {
+      this.#logger.error(
+        { file: legacy, dropped_events: dropped, dropped_records: read.droppedRecords },
+        `dropped unreadable records while upgrading ${legacy}; the others were kept`,
       );
     }
-    this.#logger.error(
-      { file: this.#file, moved_to: movedTo, problem },
-      `the store file was unreadable (${problem}); moved it to ${movedTo} and started a fresh store`,
+    await this.#trail.clearDirectory();
+    this.#trail.adopt(events, nextId);
+    this.#lists.load(state);
+    this.#records.load(state);
+    this.#stateDirty = true;
+    await this.#drain();
+    if (this.#lastError !== null) {
+      throw new Error(`cannot upgrade the data directory from ${LEGACY_FILE}: ${this.#lastError}`);
+    }
+    await renameFile(legacy, `${legacy}.migrated`);
+    const healRecords = Object.keys(state.heal_records).length;
+    this.#logger.info(
+      { file: legacy, events: events.length, heal_records: healRecords },
+      `upgraded the data directory from ${LEGACY_FILE} (kept as ${LEGACY_FILE}.migrated)`,
     );
     this.append({
       event_type: 'config_change',
-      status: 'store_reset',
-      message: `The store file was unreadable (${problem}); it was moved to ${movedTo} and a fresh store was started`,
-      details: { moved_to: movedTo },
+      status: 'store_upgraded',
+      message: `The data directory was upgraded from ${LEGACY_FILE}: ${events.length} events, ${healRecords} heal records and the lists were kept`,
+      details: { events: events.length, heal_records: healRecords, dropped_events: dropped },
     });
   }
 
-  override async flush(): Promise<void> {
+  #recordLater(event: NewAuditEvent): void {
+    this.#pending.push(event);
+  }
+  #flushRecordLater(): void {
+    for (const event of this.#pending.splice(0)) this.append(event);
+  }
+
+  append(event: NewAuditEvent): AuditEvent {
+    return this.#trail.append(event);
+  }
+
+  find(query?: EventQuery): Promise<AuditEvent[]> {
+    return this.#trail.find(query);
+  }
+
+  latestId(): number {
+    return this.#trail.latestId();
+  }
+
+  restartCount(name: string): number {
+    return this.#trail.restartCount(name);
+  }
+
+  lastRestartAt(name: string): string | null {
+    return this.#trail.lastRestartAt(name);
+  }
+
+  subscribe(listener: (event: AuditEvent) => void): () => void {
+    return this.#trail.subscribe(listener);
+  }
+
+  markMonitored(id: string): boolean {
+    return this.#records.markMonitored(id);
+  }
+
+  forgetMonitored(id: string): void {
+    this.#records.forgetMonitored(id);
+  }
+
+  knownContainerIds(): string[] {
+    return this.#records.knownContainerIds();
+  }
+
+  getHealRecord(id: string): HealRecord | null {
+    return this.#records.getHealRecord(id);
+  }
+
+  setHealRecord(id: string, record: HealRecord | null): void {
+    this.#records.setHealRecord(id, record);
+  }
+
+  getList(name: ListName): string[] {
+    return this.#lists.getList(name);
+  }
+
+  setList(name: ListName, entries: string[]): void {
+    this.#lists.setList(name, entries);
+  }
+
+  async flush(): Promise<void> {
     this.#clearTimer();
     await this.#drain();
   }
 
-  override async close(): Promise<void> {
+  async close(): Promise<void> {
     this.#closed = true;
     await this.flush();
     // A failed final write may have armed a retry; after close nothing may keep the process up.
     this.#clearTimer();
+    await this.#lock?.release().catch((error: unknown) => {
+      this.#logger.warn({ err: errorText(error) }, 'cannot remove the data directory lock');
+    });
+    this.#lock = null;
   }
 
-  override writeStatus(): { ok: boolean; lastError: string | null; pendingWrites: boolean } {
+  writeStatus(): { ok: boolean; lastError: string | null; pendingWrites: boolean } {
     return {
       ok: this.#lastError === null,
       lastError: this.#lastError,
-      pendingWrites: this.#dirty || this.#inFlight !== null,
+      pendingWrites: this.#stateDirty || this.#trail.hasChanges() || this.#inFlight !== null,
     };
   }
 
-  protected override changed(): void {
-    this.#dirty = true;
+  #stateChanged(): void {
+    this.#stateDirty = true;
+    this.#changed();
+  }
+
+  #changed(): void {
     // After close only an explicit flush writes: no timer may outlive the store.
     if (!this.#closed) this.#schedule(this.#writeDelayMs);
   }
@@ -182,12 +349,10 @@ export class LowdbStore extends MemoryStore {
     this.#timer = undefined;
   }
 
-  /** Writes the current state if it changed, after any write in progress. Never rejects. */
+  /** Writes what changed, after any write in progress. Never rejects. */
   async #drain(): Promise<void> {
     while (this.#inFlight !== null) await this.#inFlight;
-    if (!this.#dirty) return;
-    this.#dirty = false;
-    this.#low.data = this.log.toDocument();
+    if (!this.#stateDirty && !this.#trail.hasChanges()) return;
     // The `finally` clears the slot before any waiter resumes, so exactly one of them starts the next write.
     this.#inFlight = this.#writeOnce().finally(() => {
       this.#inFlight = null;
@@ -196,18 +361,22 @@ export class LowdbStore extends MemoryStore {
   }
 
   async #writeOnce(): Promise<void> {
+    const state = this.#stateDirty ? stateDocument(this.#lists, this.#records) : null;
+    this.#stateDirty = false;
     try {
-      await this.#low.write();
+      // The history first: the state may refer to what the history says happened.
+      await this.#trail.save();
+      if (state !== null) await saveStateFile(this.#dir, state, this.#writer);
     } catch (error) {
-      // Nothing is lost: the events are still in memory and the next write carries them all.
-      this.#dirty = true;
+      // Nothing is lost: the changes are still in memory and the next write carries them all.
+      if (state !== null) this.#stateDirty = true;
       const text = errorText(error);
       this.#lastError = text;
       if (!this.#loggedErrors.has(text)) {
         this.#loggedErrors.add(text);
         this.#logger.error(
-          { err: error, file: this.#file },
-          `cannot write the store file ${this.#file}; events are kept in memory and the write will be retried`,
+          { err: error, dir: this.#dir },
+          `cannot write to the data directory ${this.#dir}; changes are kept in memory and the write will be retried`,
         );
       }
       if (!this.#closed) this.#schedule(this.#retryDelayMs);
@@ -215,20 +384,11 @@ export class LowdbStore extends MemoryStore {
     }
     if (this.#lastError !== null) {
       this.#logger.info(
-        { file: this.#file, last_error: this.#lastError },
-        `the store file ${this.#file} is writable again; pending events were saved`,
+        { dir: this.#dir, last_error: this.#lastError },
+        `the data directory ${this.#dir} is writable again; pending changes were saved`,
       );
       this.#lastError = null;
       this.#loggedErrors.clear();
     }
-  }
-}
-
-async function exists(file: string): Promise<boolean> {
-  try {
-    await stat(file);
-    return true;
-  } catch {
-    return false;
   }
 }

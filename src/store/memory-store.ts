@@ -1,10 +1,13 @@
 /**
- * The audit store without a disk: the whole AuditLog kept in memory only. Used by tests of
- * the supervisor and the API; the lowdb store extends it and saves the state on `changed()`.
+ * The store without a disk: the audit trail, the heal records and the lists in memory
+ * only. Used by tests of the supervisor and the API; it passes the same contract suite as
+ * the lowdb store.
  */
 import type { Logger } from '../log.js';
-import { AuditLog } from './audit-log.js';
-import type { AuditEvent, AuditStore, EventQuery, HealRecord, ListName, NewAuditEvent } from './types.js';
+import type { HealRecord } from '../supervisor/restart-policy.js';
+import { MemoryTrail } from './memory-trail.js';
+import { HealRecordBook, ListBook } from './state.js';
+import type { AuditEvent, AuditStore, EventQuery, ListName, NewAuditEvent } from './types.js';
 
 export interface MemoryStoreOptions {
   eventsMax: number;
@@ -14,74 +17,76 @@ export interface MemoryStoreOptions {
 }
 
 export class MemoryStore implements AuditStore {
-  /** The state and its rules; a persistent subclass saves it when `changed()` is called. */
-  protected readonly log: AuditLog;
+  readonly #trail: MemoryTrail;
+  readonly #records = new HealRecordBook();
+  readonly #lists = new ListBook();
 
   constructor(options: MemoryStoreOptions) {
     const logger = options.logger;
-    this.log = new AuditLog({
+    this.#trail = new MemoryTrail({
       eventsMax: options.eventsMax,
       now: options.now ?? (() => new Date()),
       onListenerError: (error) => logger?.error({ err: error }, 'an audit event subscriber failed'),
     });
   }
 
-  /** Called after every change of the state; nothing to do in memory. */
-  protected changed(): void {}
-
   async open(): Promise<void> {}
 
   append(event: NewAuditEvent): AuditEvent {
-    const stored = this.log.append(event);
-    this.changed();
-    return stored;
+    return this.#trail.append(event);
   }
 
+  find(query?: EventQuery): Promise<AuditEvent[]> {
+    return this.#trail.find(query);
+  }
+
+  /** `find`, answered at once (everything is in memory); what tests of the domain read. */
   list(query?: EventQuery): AuditEvent[] {
-    return this.log.list(query);
+    return this.#trail.list(query);
+  }
+
+  latestId(): number {
+    return this.#trail.latestId();
   }
 
   restartCount(name: string): number {
-    return this.log.restartCount(name);
+    return this.#trail.restartCount(name);
   }
 
   lastRestartAt(name: string): string | null {
-    return this.log.lastRestartAt(name);
-  }
-
-  markMonitored(id: string): boolean {
-    const first = this.log.markMonitored(id);
-    if (first) this.changed();
-    return first;
-  }
-
-  forgetMonitored(id: string): void {
-    if (this.log.forgetMonitored(id)) this.changed();
-  }
-
-  knownContainerIds(): string[] {
-    return this.log.knownContainerIds();
-  }
-
-  getHealRecord(id: string): HealRecord | null {
-    return this.log.getHealRecord(id);
-  }
-
-  setHealRecord(id: string, record: HealRecord | null): void {
-    if (this.log.setHealRecord(id, record)) this.changed();
-  }
-
-  getList(name: ListName): string[] {
-    return this.log.getList(name);
-  }
-
-  setList(name: ListName, entries: string[]): void {
-    this.log.setList(name, entries);
-    this.changed();
+    return this.#trail.lastRestartAt(name);
   }
 
   subscribe(listener: (event: AuditEvent) => void): () => void {
-    return this.log.subscribe(listener);
+    return this.#trail.subscribe(listener);
+  }
+
+  markMonitored(id: string): boolean {
+    return this.#records.markMonitored(id);
+  }
+
+  forgetMonitored(id: string): void {
+    this.#records.forgetMonitored(id);
+  }
+
+  knownContainerIds(): string[] {
+    return this.#records.knownContainerIds();
+  }
+
+  getHealRecord(id: string): HealRecord | null {
+    return this.#records.getHealRecord(id);
+  }
+
+  setHealRecord(id: string, record: HealRecord | null): void {
+    this.#records.setHealRecord(id, record);
+  }
+
+  getList(name: ListName): string[] {
+    return this.#lists.getList(name);
+  }
+
+  setList(name: ListName, entries: string[]): void {
+    this.#lists.setList(name, entries);
   }
 
   async flush(): Promise<void> {}

@@ -1,7 +1,9 @@
 /**
- * The audit trail and the API-managed lists, as the rest of autoheal sees them. Two
- * implementations (in memory and lowdb on disk) pass the same contract test.
+ * What autoheal keeps, one interface per entity: the audit trail, the heal records, the
+ * operator's lists, and the persistence of them all. Two implementations (in memory and
+ * lowdb on disk) pass the same contract suite.
  */
+import type { HealRecord } from '../supervisor/restart-policy.js';
 
 export const AUDIT_EVENT_TYPES = [
   'auto_monitor',
@@ -17,7 +19,7 @@ export const AUDIT_EVENT_TYPES = [
 ] as const;
 export type AuditEventType = (typeof AUDIT_EVENT_TYPES)[number];
 
-/** One audit event, exactly as stored and served (SPEC §5). */
+/** One audit event, exactly as stored and served. */
 export interface AuditEvent {
   /** Increasing integer, unique in the store. */
   id: number;
@@ -28,13 +30,13 @@ export interface AuditEvent {
   container_id: string | null;
   container_name: string | null;
   status: string;
-  /** Restarts autoheal has made of this container name (successful ones); null without a container. */
+  /** Successful restarts of this container name in the history, this one included; null without a container. */
   restart_count: number | null;
   message: string;
   details: Record<string, unknown>;
 }
 
-/** What a caller hands to `append`; the store assigns id, timestamp and restart_count. */
+/** What a caller hands to `append`; the trail assigns id, timestamp and restart_count. */
 export interface NewAuditEvent {
   event_type: AuditEventType;
   container_id?: string | null;
@@ -58,56 +60,66 @@ export interface EventQuery {
   limit?: number;
 }
 
-export type ListName = 'excluded' | 'selected';
+/**
+ * The operator's lists, each a set of name patterns. Adding a list is adding its name here:
+ * the memory and disk stores, the state file's schema and the contract suite follow.
+ */
+export const LIST_NAMES = ['excluded', 'selected'] as const;
+export type ListName = (typeof LIST_NAMES)[number];
 
-/** autoheal's memory of one container's restarts, for loop damping; persisted by id. */
-export interface HealRecord {
-  name: string;
-  /** Start times (ms since the epoch) of autoheal's restart attempts inside the window. */
-  attempts: number[];
-  /** Attempts since the container last stayed healthy for `AUTOHEAL_BACKOFF_RESET`. */
-  consecutive: number;
-  lastAttemptAt: number | null;
-  /** When it was seen healthy, and has stayed so since; null while not healthy. */
-  healthySince: number | null;
-  /** When autoheal gave up on it; null while armed. */
-  gaveUpAt: number | null;
-  /** This unhealthy spell was already reported (action `notify`); cleared when healthy. */
-  notified: boolean;
-}
-
-export interface AuditStore {
-  /** Opens the store (reads the file, recovers a corrupt one). Call once before anything else. */
-  open(): Promise<void>;
+/**
+ * The audit trail: what autoheal did and saw, newest last, capped at `AUTOHEAL_EVENTS_MAX`.
+ * A name's restart count is derived from the trail itself (its successful `restart`
+ * outcomes still in the history), so it is pruned with the history.
+ */
+export interface AuditTrail {
   /**
    * Records an event. Synchronous: the event is in memory (and visible to `list`) at once,
    * and reaches the disk with the next coalesced write. Never throws for I/O problems.
-   * A `restart` event with status `success` increments the name's restart count first.
    */
   append(event: NewAuditEvent): AuditEvent;
-  /** Newest first, filtered. */
-  list(query?: EventQuery): AuditEvent[];
-  /** Successful restarts autoheal has made of this container name. */
+  /** Newest first, filtered. May read older parts of the history from disk. */
+  find(query?: EventQuery): Promise<AuditEvent[]>;
+  /** The id of the newest event, 0 when there is none. */
+  latestId(): number;
+  /** Successful restarts of this container name still in the history. */
   restartCount(name: string): number;
-  /** ISO time of autoheal's last successful restart of this name, or null. */
+  /** ISO time of the newest successful restart of this name in the history, or null. */
   lastRestartAt(name: string): string | null;
-  /** Remembers that this container id was enrolled; true the first time only (persisted). */
+  /** Called for every appended event, after it is stored. Returns an unsubscribe function. */
+  subscribe(listener: (event: AuditEvent) => void): () => void;
+}
+
+/** Per-container state the healer and the enrolment keep, by container id. */
+export interface HealRecords {
+  getHealRecord(id: string): HealRecord | null;
+  /** Stores (or, with null, forgets) a container's heal record. */
+  setHealRecord(id: string, record: HealRecord | null): void;
+  /** Remembers that this container id was enrolled; true the first time only. */
   markMonitored(id: string): boolean;
   /** Forgets a destroyed container's id (its audit history stays). */
   forgetMonitored(id: string): void;
   /** Ids with per-container state (monitored, or a heal record), so a reconcile can prune the gone. */
   knownContainerIds(): string[];
-  getHealRecord(id: string): HealRecord | null;
-  /** Stores (or, with null, forgets) a container's heal record. */
-  setHealRecord(id: string, record: HealRecord | null): void;
+}
+
+/** The operator's lists (changed through the API). */
+export interface Lists {
   getList(name: ListName): string[];
   setList(name: ListName, entries: string[]): void;
-  /** Called for every appended event, after it is stored. Returns an unsubscribe function. */
-  subscribe(listener: (event: AuditEvent) => void): () => void;
+}
+
+/** The store's life cycle and the health of its writes. */
+export interface Persistence {
+  /** Opens the store (locks the directory, reads, migrates, recovers). Call once first. */
+  open(): Promise<void>;
   /** Writes anything pending now. Resolves even when the write fails (the failure is logged). */
   flush(): Promise<void>;
-  /** Flushes and stops the write timer. */
+  /** Flushes, stops the write timer and releases the data directory. */
   close(): Promise<void>;
   /** Health of the persistence: last write error, if the last write failed. */
   writeStatus(): { ok: boolean; lastError: string | null; pendingWrites: boolean };
 }
+
+/** Everything autoheal keeps; a consumer should ask for the slices it needs. */
+export type AuditStore = AuditTrail & HealRecords & Lists & Persistence;

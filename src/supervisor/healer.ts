@@ -10,7 +10,7 @@ import type { ContainerSnapshot, Engine } from '../engine/types.js';
 import { componentLogger, containerLogger, type Logger } from '../log.js';
 import type { MetricsRegistry } from '../metrics.js';
 import type { Notification } from '../notify/message.js';
-import type { AuditEvent, AuditStore, HealRecord, NewAuditEvent } from '../store/types.js';
+import type { AuditEvent, AuditStore, NewAuditEvent } from '../store/types.js';
 import type { ContainerIdentity, EnrollmentRules } from './enrollment.js';
 import { monitorVerdict } from './enrollment.js';
 import { decideHeal, type HealTrigger } from './heal-decision.js';
@@ -26,6 +26,7 @@ import {
 import {
   emptyRecord,
   gate,
+  type HealRecord,
   nextAttemptAt,
   observeHealthy,
   observeUnhealthy,

@@ -7,7 +7,25 @@
  * operator resets it.
  */
 import type { Settings } from '../config/settings.js';
-import type { HealRecord } from '../store/types.js';
+
+/**
+ * autoheal's memory of one container's restarts, for loop damping; the store persists it
+ * by container id (and keeps any field added here, see docs/STORE.md).
+ */
+export interface HealRecord {
+  name: string;
+  /** Start times (ms since the epoch) of autoheal's restart attempts inside the window. */
+  attempts: number[];
+  /** Attempts since the container last stayed healthy for `AUTOHEAL_BACKOFF_RESET`. */
+  consecutive: number;
+  lastAttemptAt: number | null;
+  /** When it was seen healthy, and has stayed so since; null while not healthy. */
+  healthySince: number | null;
+  /** When autoheal gave up on it; null while armed. */
+  gaveUpAt: number | null;
+  /** This unhealthy spell was already reported (action `notify`); cleared when healthy. */
+  notified: boolean;
+}
 
 export type PolicySettings = Pick<
   Settings,

@@ -1,12 +1,12 @@
 /**
  * Runs the real, built autoheal (`node dist/main.js`) as a child process for the
  * end-to-end scenarios: a fresh data directory, its own label key, JSON logs captured line
- * by line, and the audit trail read back from `<data dir>/autoheal.json`. A wait that
+ * by line, and the audit trail read back from the history segments in `<data dir>/events/`. A wait that
  * times out throws with the last log lines and audit events, so a failure explains itself.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -61,6 +61,10 @@ export interface AutohealProcess {
     what?: string,
   ): Promise<T>;
   isRunning(): boolean;
+  /** Resolves with the exit code (null if killed by a signal) once the process has exited. */
+  exited(timeoutMs?: number): Promise<number | null>;
+  /** SIGKILL, as the OOM killer or `docker kill` does: no shutdown, no flush. */
+  kill(): Promise<void>;
   /**
    * SIGTERM, then SIGKILL after `timeoutMs`; resolves with the exit code (null if killed by
    * a signal). The data directory stays until `stopAllAutoheals()`.
@@ -150,20 +154,24 @@ export async function startAutoheal(options: StartOptions = {}): Promise<Autohea
   collect('stdout', child.stdout);
   collect('stderr', child.stderr);
 
-  const auditFile = join(dataDir, 'autoheal.json');
+  const eventsDir = join(dataDir, 'events');
   const readAudit = async (): Promise<AuditEvent[]> => {
-    let text: string;
+    let names: string[];
     try {
-      text = await readFile(auditFile, 'utf8');
+      names = (await readdir(eventsDir)).filter((name) => /^segment-\d+\.json$/.test(name)).sort();
     } catch {
       return [];
     }
-    try {
-      const parsed = JSON.parse(text) as { events?: AuditEvent[] };
-      return Array.isArray(parsed.events) ? parsed.events : [];
-    } catch {
-      return []; // Written by rename, so this should not happen; try again on the next poll.
+    const events: AuditEvent[] = [];
+    for (const name of names) {
+      try {
+        const parsed = JSON.parse(await readFile(join(eventsDir, name), 'utf8')) as { events?: AuditEvent[] };
+        if (Array.isArray(parsed.events)) events.push(...parsed.events);
+      } catch {
+        // Dropped by the cap between the listing and the read; the next poll sees the rest.
+      }
     }
+    return events;
   };
 
   const exitCode = (): number | null => exit?.code ?? null;
@@ -244,6 +252,17 @@ export async function startAutoheal(options: StartOptions = {}): Promise<Autohea
     },
     waitUntilAudit,
     isRunning: () => exit === null,
+    async exited(timeoutMs = 30_000) {
+      const timedOut = await Promise.race([exited.then(() => false), sleep(timeoutMs).then(() => true)]);
+      if (timedOut) throw new Error(`autoheal did not exit within ${timeoutMs} ms\n${await diagnostics()}`);
+      return exitCode();
+    },
+    async kill() {
+      if (exit === null) {
+        child.kill('SIGKILL');
+        await exited;
+      }
+    },
     async stop(timeoutMs = 15_000) {
       if (exit === null) {
         child.kill('SIGTERM');

@@ -6,10 +6,15 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { silentLogger } from '../../src/log.js';
-import { LowdbStore } from '../../src/store/lowdb-store.js';
-import { MemoryStore } from '../../src/store/memory-store.js';
-import type { AuditEvent, AuditStore, NewAuditEvent } from '../../src/store/types.js';
+import { silentLogger } from '../../../src/log.js';
+import { LowdbStore } from '../../../src/store/lowdb-store.js';
+import { MemoryStore } from '../../../src/store/memory-store.js';
+import {
+  type AuditEvent,
+  type AuditStore,
+  LIST_NAMES,
+  type NewAuditEvent,
+} from '../../../src/store/types.js';
 
 interface StoreOptions {
   eventsMax?: number;
@@ -34,7 +39,9 @@ const memoryFactory: Factory = async (options = {}) => {
 const lowdbFactory: Factory = async (options = {}) => {
   const dir = await mkdtemp(join(tmpdir(), 'autoheal-contract-'));
   const store = new LowdbStore({
-    file: join(dir, 'autoheal.json'),
+    dataDir: dir,
+    // Small segments, so that every scenario also crosses segment boundaries.
+    segmentSize: 3,
     eventsMax: options.eventsMax ?? 5000,
     logger: silentLogger(),
     now: options.now,
@@ -84,7 +91,7 @@ describe.each([
   { kind: 'memory store', create: memoryFactory },
   { kind: 'lowdb store', create: lowdbFactory },
 ])('the $kind', ({ create }) => {
-  describe('appending', () => {
+  describe('audit trail: appending', () => {
     it('gives an event an id, the clock time with milliseconds, and defaults for what was left out', async () => {
       const clock = manualClock('2026-11-21T12:34:56.789Z');
       const store = await create({ now: clock.now });
@@ -102,23 +109,23 @@ describe.each([
         message: 'engine connected',
         details: {},
       });
-      expect(store.list()).toEqual([event]);
+      expect(await store.find()).toEqual([event]);
     });
 
     it('ids keep increasing after the oldest events are dropped', async () => {
       const store = await create({ eventsMax: 3 });
       for (let i = 0; i < 5; i++) store.append(engineEvent());
 
-      expect(ids(store.list())).toEqual([5, 4, 3]);
+      expect(ids(await store.find())).toEqual([5, 4, 3]);
       expect(store.append(engineEvent()).id).toBe(6);
-      expect(ids(store.list())).toEqual([6, 5, 4]);
+      expect(ids(await store.find())).toEqual([6, 5, 4]);
     });
 
     it('keeps at most eventsMax events, dropping the oldest first', async () => {
       const store = await create({ eventsMax: 10 });
       for (let i = 0; i < 25; i++) store.append(engineEvent());
 
-      const all = store.list({ limit: 1000 });
+      const all = await store.find({ limit: 1000 });
       expect(all).toHaveLength(10);
       expect(ids(all)).toEqual([25, 24, 23, 22, 21, 20, 19, 18, 17, 16]);
     });
@@ -135,7 +142,7 @@ describe.each([
       details.duration_ms = 1;
 
       expect(event.details).toEqual({ duration_ms: 412, at: '2026-01-01T00:00:00.000Z' });
-      expect(store.list()[0]?.details).toEqual({ duration_ms: 412, at: '2026-01-01T00:00:00.000Z' });
+      expect((await store.find())[0]?.details).toEqual({ duration_ms: 412, at: '2026-01-01T00:00:00.000Z' });
     });
 
     it('still records the event when its details cannot be stored as JSON', async () => {
@@ -145,28 +152,28 @@ describe.each([
       const event = store.append({ ...engineEvent(), details });
 
       expect(event.details.details_error).toMatch(/JSON/);
-      expect(ids(store.list())).toEqual([event.id]);
+      expect(ids(await store.find())).toEqual([event.id]);
     });
 
     it('hands out events that a caller cannot change', async () => {
       const store = await create();
       store.append({ ...engineEvent(), details: { trigger: 'event' } });
 
-      const [event] = store.list();
+      const [event] = await store.find();
       expect(() => {
         (event as AuditEvent).status = 'changed';
       }).toThrow(TypeError);
       expect(() => {
         (event as AuditEvent).details.trigger = 'changed';
       }).toThrow(TypeError);
-      store.list().pop();
+      (await store.find()).pop();
 
-      expect(store.list()).toHaveLength(1);
-      expect(store.list()[0]).toMatchObject({ status: 'connected', details: { trigger: 'event' } });
+      expect(await store.find()).toHaveLength(1);
+      expect((await store.find())[0]).toMatchObject({ status: 'connected', details: { trigger: 'event' } });
     });
   });
 
-  describe('restart counts', () => {
+  describe('audit trail: restart counts, derived from the restarts in the history', () => {
     it('a successful restart counts towards the name’s restart_count', async () => {
       const clock = manualClock();
       const store = await create({ now: clock.now });
@@ -201,27 +208,34 @@ describe.each([
       expect(store.append(engineEvent()).restart_count).toBeNull();
     });
 
-    it('counts survive the events they came from being dropped', async () => {
-      const store = await create({ eventsMax: 2 });
+    it('are pruned with the history: a restart that left it no longer counts', async () => {
+      const store = await create({ eventsMax: 4 });
       for (let i = 0; i < 3; i++) store.append(restartOf('web', WEB_ID, 'success'));
+      store.append(restartOf('db', DB_ID, 'success'));
+      expect(store.restartCount('web')).toBe(3);
+
+      store.append(engineEvent());
+      expect(store.restartCount('web')).toBe(2);
       for (let i = 0; i < 3; i++) store.append(engineEvent());
 
-      expect(store.list().every((event) => event.event_type === 'engine')).toBe(true);
-      expect(store.restartCount('web')).toBe(3);
+      expect(store.restartCount('web')).toBe(0);
+      expect(store.restartCount('db')).toBe(0);
+      expect(store.lastRestartAt('web')).toBeNull();
+      expect(store.append(restartOf('web', WEB_ID, 'success')).restart_count).toBe(1);
     });
   });
 
-  describe('listing', () => {
+  describe('audit trail: finding events', () => {
     it('returns the newest first, 100 unless told otherwise', async () => {
       const store = await create();
       for (let i = 0; i < 150; i++) store.append(engineEvent());
 
-      const page = store.list();
+      const page = await store.find();
       expect(page).toHaveLength(100);
       expect(page[0]?.id).toBe(150);
       expect(page[99]?.id).toBe(51);
-      expect(ids(store.list({ limit: 3 }))).toEqual([150, 149, 148]);
-      expect(store.list({ limit: 0 })).toEqual([]);
+      expect(ids(await store.find({ limit: 3 }))).toEqual([150, 149, 148]);
+      expect(await store.find({ limit: 0 })).toEqual([]);
     });
 
     it('filters by event type', async () => {
@@ -230,9 +244,9 @@ describe.each([
       store.append(restartOf('web', WEB_ID, 'success'));
       store.append(engineEvent('disconnected'));
 
-      expect(ids(store.list({ type: 'engine' }))).toEqual([3, 1]);
-      expect(ids(store.list({ type: 'restart' }))).toEqual([2]);
-      expect(store.list({ type: 'oom' })).toEqual([]);
+      expect(ids(await store.find({ type: 'engine' }))).toEqual([3, 1]);
+      expect(ids(await store.find({ type: 'restart' }))).toEqual([2]);
+      expect(await store.find({ type: 'oom' })).toEqual([]);
     });
 
     it('filters by container name exactly, or by the start of the container id', async () => {
@@ -242,11 +256,11 @@ describe.each([
       store.append(restartOf('db', DB_ID, 'success'));
       store.append(engineEvent());
 
-      expect(ids(store.list({ container: 'web' }))).toEqual([1]);
-      expect(ids(store.list({ container: 'we' }))).toEqual([]);
-      expect(ids(store.list({ container: WEB_ID.slice(0, 12) }))).toEqual([1]);
-      expect(ids(store.list({ container: DB_ID }))).toEqual([3]);
-      expect(ids(store.list({ container: DB_ID.slice(1, 13) }))).toEqual([]);
+      expect(ids(await store.find({ container: 'web' }))).toEqual([1]);
+      expect(ids(await store.find({ container: 'we' }))).toEqual([]);
+      expect(ids(await store.find({ container: WEB_ID.slice(0, 12) }))).toEqual([1]);
+      expect(ids(await store.find({ container: DB_ID }))).toEqual([3]);
+      expect(ids(await store.find({ container: DB_ID.slice(1, 13) }))).toEqual([]);
     });
 
     it('filters by time, including events exactly at `since`, whatever the ISO spelling', async () => {
@@ -258,10 +272,10 @@ describe.each([
       clock.advance(60_000);
       store.append(engineEvent());
 
-      expect(ids(store.list({ since: '2026-11-21T12:01:00.000Z' }))).toEqual([3, 2]);
-      expect(ids(store.list({ since: '2026-11-21T12:01:00.001Z' }))).toEqual([3]);
-      expect(ids(store.list({ since: '2026-11-21T13:01:00+01:00' }))).toEqual([3, 2]);
-      expect(ids(store.list({ since: '2026-11-21T12:05:00Z' }))).toEqual([]);
+      expect(ids(await store.find({ since: '2026-11-21T12:01:00.000Z' }))).toEqual([3, 2]);
+      expect(ids(await store.find({ since: '2026-11-21T12:01:00.001Z' }))).toEqual([3]);
+      expect(ids(await store.find({ since: '2026-11-21T13:01:00+01:00' }))).toEqual([3, 2]);
+      expect(ids(await store.find({ since: '2026-11-21T12:05:00Z' }))).toEqual([]);
     });
 
     it('pages backwards with beforeId, without gaps or overlaps', async () => {
@@ -271,7 +285,7 @@ describe.each([
       const seen: number[] = [];
       let beforeId: number | undefined;
       for (;;) {
-        const page = store.list({ limit: 10, beforeId });
+        const page = await store.find({ limit: 10, beforeId });
         if (page.length === 0) break;
         seen.push(...ids(page));
         beforeId = page.at(-1)?.id;
@@ -284,9 +298,9 @@ describe.each([
       const store = await create();
       for (let i = 0; i < 6; i++) store.append(engineEvent());
 
-      expect(ids(store.list({ afterId: 3 }))).toEqual([6, 5, 4]);
-      expect(ids(store.list({ afterId: 6 }))).toEqual([]);
-      expect(ids(store.list({ afterId: 1, beforeId: 5 }))).toEqual([4, 3, 2]);
+      expect(ids(await store.find({ afterId: 3 }))).toEqual([6, 5, 4]);
+      expect(ids(await store.find({ afterId: 6 }))).toEqual([]);
+      expect(ids(await store.find({ afterId: 1, beforeId: 5 }))).toEqual([4, 3, 2]);
     });
 
     it('applies all filters together, then the limit', async () => {
@@ -297,17 +311,17 @@ describe.each([
         store.append(engineEvent());
       }
 
-      const page = store.list({ type: 'restart', container: 'web', beforeId: 13, limit: 2 });
+      const page = await store.find({ type: 'restart', container: 'web', beforeId: 13, limit: 2 });
       expect(ids(page)).toEqual([10, 7]);
     });
   });
 
-  describe('subscribers', () => {
+  describe('audit trail: subscribers', () => {
     it('hear each event after it is stored, until they unsubscribe', async () => {
       const store = await create();
       const heard: Array<{ id: number; listed: boolean }> = [];
       const unsubscribe = store.subscribe((event) => {
-        heard.push({ id: event.id, listed: store.list({ limit: 1 })[0]?.id === event.id });
+        heard.push({ id: event.id, listed: store.latestId() === event.id });
       });
 
       store.append(engineEvent());
@@ -333,11 +347,11 @@ describe.each([
 
       expect(event.id).toBe(1);
       expect(heard).toEqual([1]);
-      expect(ids(store.list())).toEqual([1]);
+      expect(ids(await store.find())).toEqual([1]);
     });
   });
 
-  describe('monitored ids', () => {
+  describe('heal records: enrolled ids', () => {
     it('reports a container id as new only the first time', async () => {
       const store = await create();
 
@@ -357,7 +371,7 @@ describe.each([
     });
   });
 
-  describe('heal records', () => {
+  describe('heal records: by container id', () => {
     it('hold a copy of what was set, and forget it with null', async () => {
       const store = await create();
       const record = {
@@ -391,6 +405,12 @@ describe.each([
       expect(store.getList('selected')).toEqual(['web']);
     });
 
+    it.each(LIST_NAMES)('%s holds what was set', async (name) => {
+      const store = await create();
+      store.setList(name, ['a-*', 'b']);
+      expect(store.getList(name)).toEqual(['a-*', 'b']);
+    });
+
     it('keep their own copy, so neither the setter nor a reader can change them in place', async () => {
       const store = await create();
       const entries = ['web'];
@@ -402,7 +422,7 @@ describe.each([
     });
   });
 
-  describe('persistence health', () => {
+  describe('persistence', () => {
     it('reports nothing pending after a flush', async () => {
       const store = await create();
       store.append(engineEvent());
