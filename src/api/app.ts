@@ -18,6 +18,7 @@ import { errorResponse, notFound, onError } from './errors.js';
 import { EventStreams, registerEventRoutes } from './events.js';
 import { registerHealthRoutes } from './health.js';
 import { hostCheck } from './host-check.js';
+import { registerMaintenanceRoutes } from './maintenance.js';
 import { registerOpenApiRoute } from './openapi.js';
 import { requireRead } from './read-auth.js';
 import { registerSessionRoutes, Sessions } from './session.js';
@@ -110,6 +111,7 @@ export function createApp(deps: ApiDeps, options: CreateAppOptions = {}): ApiApp
     ...(options.writeDeadlineMs !== undefined && { writeDeadlineMs: options.writeDeadlineMs }),
   });
   registerConfigRoutes(app, scoped, auth, limit);
+  registerMaintenanceRoutes(app, scoped, auth, limit);
   registerOpenApiRoute(app, deps.version);
 
   const webDir = deps.webDir;

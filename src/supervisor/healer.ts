@@ -15,6 +15,8 @@ import type { ContainerIdentity, EnrollmentRules } from './enrollment.js';
 import { monitorVerdict } from './enrollment.js';
 import { decideHeal, type HealTrigger } from './heal-decision.js';
 import { HealQueue } from './heal-queue.js';
+import type { HoldKeeper } from './hold-keeper.js';
+import type { Hold } from './maintenance.js';
 import {
   actionFromLabel,
   graceFromLabel,
@@ -45,6 +47,8 @@ export interface HealNotifier {
     state: string;
     stopTimeoutS: number;
   }): void;
+  /** A message about no single container (maintenance started); optional for fakes. */
+  notice?(text: string): void;
 }
 
 export interface HealerDeps {
@@ -58,6 +62,8 @@ export interface HealerDeps {
   rules: () => EnrollmentRules;
   now: () => number;
   startedAtMs: number;
+  /** Maintenance and silences; none holds anything back when absent. */
+  holds?: HoldKeeper;
 }
 
 type AutoTrigger = Exclude<HealTrigger, 'api'>;
@@ -187,6 +193,11 @@ export class Healer {
       return;
     }
     this.warnOnce(c);
+    const hold = this.d.holds?.holdOn(c.name) ?? null;
+    if (hold !== null && !this.d.holds?.firstOfSpell(c.id, hold)) {
+      log.debug({ trigger, hold: hold.kind }, 'unhealthy, held back: already recorded');
+      return;
+    }
     const now = this.d.now();
     const existing = this.d.store.getHealRecord(c.id);
     if (existing) {
@@ -211,6 +222,10 @@ export class Healer {
         (graceS > 0 ? `; acting in ${graceS} s if still unhealthy` : ''),
       details: { trigger, ...(graceS > 0 ? { grace_s: graceS } : {}) },
     });
+    if (hold !== null) {
+      this.holdBack(c, trigger, hold);
+      return;
+    }
     if (graceS > 0) {
       this.schedule(c, 'grace', now + graceS * 1000, trigger, now);
     } else {
@@ -224,6 +239,7 @@ export class Healer {
    * the unhealthy event that scheduled it (the heal re-inspects anyway).
    */
   healthy(c: ContainerIdentity, source: 'event' | 'reconcile'): void {
+    this.d.holds?.spellOver(c.id);
     const pending = source === 'event' ? this.scheduled.get(c.id) : undefined;
     if (pending) {
       this.cancel(c.id);
@@ -254,6 +270,7 @@ export class Healer {
     this.cancel(id);
     this.warnedLabels.delete(id);
     this.recheck.delete(id);
+    this.d.holds?.spellOver(id);
     this.d.store.setHealRecord(id, null);
   }
 
@@ -373,6 +390,9 @@ export class Healer {
       return this.skip(c, trigger, reason, detail, fresh);
     }
     const target: ContainerIdentity = { id: fresh.id, name: fresh.name, labels: fresh.labels };
+    // A grace period or back-off that ran out during a hold: the hold wins, once per spell.
+    const hold = trigger === 'api' ? null : (this.d.holds?.holdOn(fresh.name) ?? null);
+    if (hold !== null) return this.d.holds?.firstOfSpell(c.id, hold) ? this.holdBack(target, trigger, hold) : null;
     if (trigger === 'api') return this.restart(target, trigger, reportedAtMs, decision.stopTimeoutS, null);
 
     const now = this.d.now();
@@ -414,6 +434,18 @@ export class Healer {
       );
     }
     return this.restart(target, trigger, reportedAtMs, decision.stopTimeoutS, record, action);
+  }
+
+  /** Records that maintenance or a silence held this heal back. */
+  private holdBack(c: ContainerIdentity, trigger: HealTrigger, hold: Hold): AuditEvent {
+    const detail =
+      hold.kind === 'maintenance'
+        ? `maintenance is on until ${hold.until}${hold.reason ? ` (${hold.reason})` : ''}`
+        : `it is silenced until ${hold.until}`;
+    return this.skip(c, trigger, hold.kind, detail, null, {
+      until: hold.until,
+      ...(hold.reason ? { reason: hold.reason } : {}),
+    });
   }
 
   private skip(

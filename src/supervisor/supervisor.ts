@@ -19,7 +19,15 @@ import {
 } from './enrollment.js';
 import { EventIntake } from './event-intake.js';
 import { Healer, type HealNotifier } from './healer.js';
-import type { ContainerView, ListChange, RestartNowResult, SupervisorControl } from './types.js';
+import { HoldKeeper } from './hold-keeper.js';
+import type {
+  ContainerView,
+  ListChange,
+  MaintenanceView,
+  RestartNowResult,
+  SilenceResult,
+  SupervisorControl,
+} from './types.js';
 
 export type ReconcileTrigger = 'startup' | 'reconnect' | 'interval' | 'config';
 
@@ -56,6 +64,8 @@ export class Supervisor implements SupervisorControl {
   private readonly now: () => number;
   private readonly selfId: string | null;
   private readonly healer: Healer;
+  /** Maintenance window and silences (the API's `/api/maintenance` and `…/silence`). */
+  readonly holds: HoldKeeper;
   private readonly intake: EventIntake;
   private reconcileTimer: NodeJS.Timeout | null = null;
   private reconcileRunning: Promise<void> | null = null;
@@ -71,6 +81,17 @@ export class Supervisor implements SupervisorControl {
     this.log = componentLogger(deps.logger, 'supervisor');
     this.now = deps.now ?? Date.now;
     this.selfId = deps.selfId;
+    const notifier = deps.notifier ?? null;
+    this.holds = new HoldKeeper({
+      store: deps.store,
+      logger: deps.logger,
+      now: this.now,
+      notice: notifier?.notice ? (text) => notifier.notice?.(text) : null,
+      // What is still unhealthy is healed now, not at the next interval.
+      onEnded: () => {
+        if (this.engineConnected && !this.stopped) void this.reconcile('config');
+      },
+    });
     this.healer = new Healer({
       engine: deps.engine,
       store: deps.store,
@@ -81,6 +102,7 @@ export class Supervisor implements SupervisorControl {
       rules: () => this.rules(),
       now: this.now,
       startedAtMs: this.now(),
+      holds: this.holds,
     });
     this.intake = new EventIntake(
       deps.intakeCapacity ?? 10_000,
@@ -134,6 +156,7 @@ export class Supervisor implements SupervisorControl {
 
   /** Starts the periodic reconcile. The first reconcile runs when the engine connects. */
   start(): void {
+    this.holds.start();
     this.reconcileTimer = setInterval(() => {
       if (this.engineConnected) void this.reconcile('interval');
     }, this.settings.intervalS * 1000);
@@ -143,6 +166,7 @@ export class Supervisor implements SupervisorControl {
   async stop(waitMs = 8_000): Promise<void> {
     this.stopped = true;
     if (this.reconcileTimer) clearInterval(this.reconcileTimer);
+    this.holds.stop();
     await this.healer.stop(waitMs);
   }
 
@@ -367,6 +391,7 @@ export class Supervisor implements SupervisorControl {
       restart_count: this.store.restartCount(c.name),
       last_restart_at: this.store.lastRestartAt(c.name),
       gave_up: this.store.getHealRecord(c.id)?.gaveUpAt != null,
+      silenced_until: this.holds.silencedUntil(c.name),
       labels: ownLabels(c.labels, rules.labelKey),
     };
   }
@@ -406,6 +431,33 @@ export class Supervisor implements SupervisorControl {
     // A container that is still unhealthy gets its heal now rather than at the next interval.
     if (reset && this.engineConnected) void this.reconcile('config');
     return reset;
+  }
+
+  maintenance(): MaintenanceView {
+    return this.holds.maintenance();
+  }
+
+  startMaintenance(minutes: number, reason: string): MaintenanceView {
+    this.holds.startMaintenance(minutes, reason);
+    return this.holds.maintenance();
+  }
+
+  endMaintenance(): boolean {
+    return this.holds.endMaintenance();
+  }
+
+  async silence(ref: string, minutes: number): Promise<SilenceResult> {
+    const c = await this.findSnapshot(ref);
+    if (!c) return { ok: false, reason: 'not_found' };
+    this.holds.silence(c.id, c.name, minutes);
+    return { ok: true, container: this.view(c, this.rules()) };
+  }
+
+  async unsilence(ref: string): Promise<SilenceResult> {
+    const c = await this.findSnapshot(ref);
+    if (!c) return { ok: false, reason: 'not_found' };
+    if (!this.holds.unsilence(c.id, c.name)) return { ok: false, reason: 'not_silenced' };
+    return { ok: true, container: this.view(c, this.rules()) };
   }
 
   effectiveExcluded(): string[] {

@@ -18,6 +18,7 @@ describe('GET /api/health', () => {
       docker: { connected: true, last_event_at: '2026-11-21T12:00:00.000Z', reconnects: 2 },
       queue: { size: 1, pending: 0, dropped: 3 },
       store: { ok: true, last_error: null, pending_writes: false },
+      maintenance: { active: false, until: null, reason: null },
       uptime_s: 3600,
       version: '0.1.0-test',
     });
@@ -122,6 +123,8 @@ describe('GET /api/openapi.json', () => {
         '/api/containers/{ref}',
         '/api/containers/{ref}/reset',
         '/api/containers/{ref}/restart',
+        '/api/containers/{ref}/silence',
+        '/api/maintenance',
         '/api/events',
         '/api/events/stream',
         '/api/health',
