@@ -7,7 +7,16 @@ import type { LogLevel } from './config/settings.js';
 
 export type { Logger } from 'pino';
 
-export type Component = 'main' | 'config' | 'engine' | 'supervisor' | 'heal' | 'store' | 'api' | 'notify' | 'holds';
+export type Component =
+  | 'main'
+  | 'config'
+  | 'engine'
+  | 'supervisor'
+  | 'heal'
+  | 'store'
+  | 'api'
+  | 'notify'
+  | 'holds';
 
 export function createRootLogger(level: LogLevel, pretty = process.stdout.isTTY === true): Logger {
   return pino({

@@ -57,7 +57,9 @@ export function registerMaintenanceRoutes(
     if (!result.ok) {
       throw new ApiError(
         404,
-        result.reason === 'not_found' ? `no container matches ${quote(ref)}` : `${quote(ref)} is not silenced`,
+        result.reason === 'not_found'
+          ? `no container matches ${quote(ref)}`
+          : `${quote(ref)} is not silenced`,
       );
     }
     deps.logger.info({ container: result.container.name }, 'silence ended through the API');

@@ -187,7 +187,8 @@ const OPERATIONS: Operation[] = [
   {
     method: 'post',
     path: '/api/containers/{ref}/silence',
-    summary: 'Silence one container: no heal and no notification until the time is up (audit `skipped`/`silenced`, once per unhealthy spell)',
+    summary:
+      'Silence one container: no heal and no notification until the time is up (audit `skipped`/`silenced`, once per unhealthy spell)',
     auth: true,
     pathParams: { ref: containerRefSchema },
     body: silenceBodySchema,

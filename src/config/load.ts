@@ -378,4 +378,3 @@ function scriptEnvironment(env: NodeJS.ProcessEnv): Record<string, string> {
   }
   return out;
 }
-

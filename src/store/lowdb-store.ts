@@ -24,7 +24,14 @@ import { LEGACY_FILE, readLegacyFile } from './legacy-file.js';
 import { SegmentedTrail, type TrailProblem } from './segmented-trail.js';
 import { HealRecordBook, HoldBook, ListBook, stateDocument } from './state.js';
 import { exists, loadStateFile, saveStateFile, setAside } from './state-file.js';
-import type { AuditEvent, AuditStore, EventQuery, ListName, MaintenanceWindow, NewAuditEvent } from './types.js';
+import type {
+  AuditEvent,
+  AuditStore,
+  EventQuery,
+  ListName,
+  MaintenanceWindow,
+  NewAuditEvent,
+} from './types.js';
 
 export const DEFAULT_WRITE_DELAY_MS = 100;
 export const DEFAULT_RETRY_DELAY_MS = 5000;

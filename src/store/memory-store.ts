@@ -7,7 +7,14 @@ import type { Logger } from '../log.js';
 import type { HealRecord } from '../supervisor/restart-policy.js';
 import { MemoryTrail } from './memory-trail.js';
 import { HealRecordBook, HoldBook, ListBook } from './state.js';
-import type { AuditEvent, AuditStore, EventQuery, ListName, MaintenanceWindow, NewAuditEvent } from './types.js';
+import type {
+  AuditEvent,
+  AuditStore,
+  EventQuery,
+  ListName,
+  MaintenanceWindow,
+  NewAuditEvent,
+} from './types.js';
 
 export interface MemoryStoreOptions {
   eventsMax: number;

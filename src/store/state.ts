@@ -20,7 +20,11 @@ export interface StateDocument {
   silences: Record<string, string>;
 }
 
-const maintenanceSchema = z.object({ until: z.iso.datetime(), reason: z.string(), started_at: z.iso.datetime() });
+const maintenanceSchema = z.object({
+  until: z.iso.datetime(),
+  reason: z.string(),
+  started_at: z.iso.datetime(),
+});
 
 // Loose: a field the restart policy adds later is kept as it is instead of being stripped.
 const healRecordSchema = z.looseObject({
@@ -230,5 +234,10 @@ export class HoldBook implements Holds {
 
 /** The state document of the lists, the heal records and the holds. */
 export function stateDocument(lists: ListBook, records: HealRecordBook, holds: HoldBook): StateDocument {
-  return { version: STATE_VERSION, lists: lists.toDocument(), ...records.toDocument(), ...holds.toDocument() };
+  return {
+    version: STATE_VERSION,
+    lists: lists.toDocument(),
+    ...records.toDocument(),
+    ...holds.toDocument(),
+  };
 }

@@ -16,7 +16,6 @@ import { monitorVerdict } from './enrollment.js';
 import { decideHeal, type HealTrigger } from './heal-decision.js';
 import { HealQueue } from './heal-queue.js';
 import type { HoldKeeper } from './hold-keeper.js';
-import type { Hold } from './maintenance.js';
 import {
   actionFromLabel,
   graceFromLabel,
@@ -25,6 +24,7 @@ import {
   restartsDependents,
   stopTimeoutFromLabel,
 } from './labels.js';
+import type { Hold } from './maintenance.js';
 import {
   emptyRecord,
   gate,
@@ -392,7 +392,8 @@ export class Healer {
     const target: ContainerIdentity = { id: fresh.id, name: fresh.name, labels: fresh.labels };
     // A grace period or back-off that ran out during a hold: the hold wins, once per spell.
     const hold = trigger === 'api' ? null : (this.d.holds?.holdOn(fresh.name) ?? null);
-    if (hold !== null) return this.d.holds?.firstOfSpell(c.id, hold) ? this.holdBack(target, trigger, hold) : null;
+    if (hold !== null)
+      return this.d.holds?.firstOfSpell(c.id, hold) ? this.holdBack(target, trigger, hold) : null;
     if (trigger === 'api') return this.restart(target, trigger, reportedAtMs, decision.stopTimeoutS, null);
 
     const now = this.d.now();

@@ -19,7 +19,9 @@ describe('maintenance through the API', () => {
     const view = { active: true, until: '2026-11-21T12:30:00.000Z', reason: 'db upgrade' };
     expect(await res.json()).toEqual(view);
     expect(await (await call(api, '/api/maintenance')).json()).toEqual(view);
-    expect(((await (await call(api, '/api/health')).json()) as { maintenance: unknown }).maintenance).toEqual(view);
+    expect(((await (await call(api, '/api/health')).json()) as { maintenance: unknown }).maintenance).toEqual(
+      view,
+    );
     expect(api.store.list({ type: 'config_change' })[0]).toMatchObject({
       status: 'maintenance_started',
       details: { until: view.until, reason: 'db upgrade', minutes: 30 },
@@ -67,11 +69,22 @@ describe('maintenance through the API', () => {
 describe('silencing a container through the API', () => {
   it('silences by name and shows silenced_until; DELETE ends it and asks for a reconcile', async () => {
     const api = makeApi();
-    const res = await call(api, '/api/containers/web/silence', { method: 'POST', token: TOKEN, json: { minutes: 10 } });
+    const res = await call(api, '/api/containers/web/silence', {
+      method: 'POST',
+      token: TOKEN,
+      json: { minutes: 10 },
+    });
     expect(res.status).toBe(200);
-    expect(await res.json()).toMatchObject({ id: WEB_ID, name: 'web', silenced_until: '2026-11-21T12:10:00.000Z' });
+    expect(await res.json()).toMatchObject({
+      id: WEB_ID,
+      name: 'web',
+      silenced_until: '2026-11-21T12:10:00.000Z',
+    });
     expect(api.store.getSilences()).toEqual({ web: '2026-11-21T12:10:00.000Z' });
-    expect(api.store.list({ type: 'config_change' })[0]).toMatchObject({ status: 'silenced', container_name: 'web' });
+    expect(api.store.list({ type: 'config_change' })[0]).toMatchObject({
+      status: 'silenced',
+      container_name: 'web',
+    });
 
     const end = await call(api, '/api/containers/web/silence', { method: 'DELETE', token: TOKEN });
     expect(end.status).toBe(200);
@@ -82,16 +95,26 @@ describe('silencing a container through the API', () => {
 
   it('answers 404 for an unknown container or one that is not silenced, 400 for bad minutes, 401 without a token', async () => {
     const api = makeApi();
-    const unknown = await call(api, '/api/containers/nope/silence', { method: 'POST', token: TOKEN, json: { minutes: 5 } });
+    const unknown = await call(api, '/api/containers/nope/silence', {
+      method: 'POST',
+      token: TOKEN,
+      json: { minutes: 5 },
+    });
     expect(unknown.status).toBe(404);
     expect(await errorOf(unknown)).toBe('no container matches "nope"');
     const notSilenced = await call(api, '/api/containers/web/silence', { method: 'DELETE', token: TOKEN });
     expect(notSilenced.status).toBe(404);
     expect(await errorOf(notSilenced)).toBe('"web" is not silenced');
-    const bad = await call(api, '/api/containers/web/silence', { method: 'POST', token: TOKEN, json: { minutes: -1 } });
+    const bad = await call(api, '/api/containers/web/silence', {
+      method: 'POST',
+      token: TOKEN,
+      json: { minutes: -1 },
+    });
     expect(bad.status).toBe(400);
     expect(await errorOf(bad)).toBe('minutes: must be at least 1');
-    expect((await call(api, '/api/containers/web/silence', { method: 'POST', json: { minutes: 5 } })).status).toBe(401);
+    expect(
+      (await call(api, '/api/containers/web/silence', { method: 'POST', json: { minutes: 5 } })).status,
+    ).toBe(401);
     expect(api.store.getSilences()).toEqual({});
   });
 });

@@ -145,7 +145,11 @@ describe('the lowdb store on disk', () => {
 
   it('keeps the maintenance window and the silences across a reopen, with the lists', async () => {
     const first = await openStore();
-    const window = { until: '2026-11-21T13:00:00.000Z', reason: 'db upgrade', started_at: '2026-11-21T12:00:00.000Z' };
+    const window = {
+      until: '2026-11-21T13:00:00.000Z',
+      reason: 'db upgrade',
+      started_at: '2026-11-21T12:00:00.000Z',
+    };
     first.setMaintenance(window);
     first.setSilence('web', '2026-11-21T12:30:00.000Z');
     await closeStore(first);
