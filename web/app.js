@@ -9,6 +9,7 @@ import { LiveStream } from './lib/stream.js';
 import { createContainersView } from './views/containers.js';
 import { createEventsView } from './views/events.js';
 import { createExcludedView } from './views/excluded.js';
+import { createMaintenanceBanner } from './views/maintenance.js';
 
 const HEALTH_POLL_MS = 4000;
 const DEFAULT_VIEW = 'containers';
@@ -96,6 +97,9 @@ function showBanner(text) {
   banner.hidden = false;
 }
 
+// Ending maintenance asks autoheal to look at once; the next health poll shows it off.
+const maintenance = createMaintenanceBanner(() => checkHealth());
+
 async function checkHealth() {
   let body = null;
   try {
@@ -105,6 +109,7 @@ async function checkHealth() {
     });
     body = await response.json().catch(() => null);
     if (body?.version) document.getElementById('version').textContent = `v${body.version}`;
+    maintenance.update(body?.maintenance);
     const connected = response.ok && body?.docker?.connected === true;
     if (connected) showBanner(null);
     else {

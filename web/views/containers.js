@@ -141,6 +141,14 @@ export function createContainersView(ctx) {
       parts.push(
         badge('gave up', 'state-gave-up', 'too many restarts: autoheal stopped healing it until reset'),
       );
+    if (c.silenced_until)
+      parts.push(
+        badge(
+          `silenced until ${new Date(c.silenced_until).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' })}`,
+          'state-gave-up',
+          'no heal and no notification for it until then',
+        ),
+      );
     return el('div', { className: 'stack' }, ...parts);
   }
 
