@@ -7,7 +7,7 @@ import type { DockerEndpoint } from '../config/settings.js';
 import type { Logger } from '../log.js';
 import { EngineClient, EngineError } from './connection.js';
 import { parseHealth } from './events.js';
-import type { ContainerSnapshot, Engine, HealthStatus } from './types.js';
+import type { ContainerSnapshot, Engine, HealthStatus, ProbeResult } from './types.js';
 
 export interface DockerEngineOptions {
   endpoint: DockerEndpoint;
@@ -68,6 +68,23 @@ export function snapshotFromListEntry(entry: unknown): ContainerSnapshot | null 
   };
 }
 
+/** `State.Health`'s failing streak and probe log; malformed entries are left out. */
+function probesFromHealth(health: Record<string, unknown>): { failingStreak: number; log: ProbeResult[] } {
+  const streak = typeof health.FailingStreak === 'number' ? health.FailingStreak : 0;
+  const entries = Array.isArray(health.Log) ? health.Log : [];
+  const log: ProbeResult[] = [];
+  for (const entry of entries) {
+    if (!isRecord(entry)) continue;
+    log.push({
+      start: str(entry.Start) ?? '',
+      end: str(entry.End) ?? '',
+      exit_code: typeof entry.ExitCode === 'number' ? entry.ExitCode : -1,
+      output: str(entry.Output) ?? '',
+    });
+  }
+  return { failingStreak: streak, log };
+}
+
 /** `GET /containers/{id}/json`, or null when it lacks what a snapshot needs. */
 export function snapshotFromInspect(info: unknown): ContainerSnapshot | null {
   if (!isRecord(info)) return null;
@@ -89,6 +106,7 @@ export function snapshotFromInspect(info: unknown): ContainerSnapshot | null {
   };
   const networkMode = str(hostConfig.NetworkMode);
   if (networkMode !== null) snapshot.networkMode = networkMode;
+  if (isRecord(state.Health)) snapshot.probes = probesFromHealth(state.Health);
   return snapshot;
 }
 

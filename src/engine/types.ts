@@ -8,6 +8,15 @@ export type HealthStatus = 'healthy' | 'unhealthy' | 'starting' | 'none';
 /** Docker's `State.Status`: created, running, paused, restarting, removing, exited, dead. */
 export type RunState = string;
 
+/** One health probe as the engine recorded it (`State.Health.Log[]`). */
+export interface ProbeResult {
+  /** ISO times the probe started and ended. */
+  start: string;
+  end: string;
+  exit_code: number;
+  output: string;
+}
+
 /** What autoheal needs to know about one container, from a list or an inspect. */
 export interface ContainerSnapshot {
   /** Full 64-hex id. */
@@ -20,6 +29,8 @@ export interface ContainerSnapshot {
   health: HealthStatus;
   /** HostConfig.NetworkMode, e.g. `bridge` or `container:<id>` (a shared network namespace). */
   networkMode?: string;
+  /** From an inspect only: `State.Health.FailingStreak` and `State.Health.Log` (oldest first). */
+  probes?: { failingStreak: number; log: ProbeResult[] };
 }
 
 /** The container actions autoheal subscribes to at the engine. */

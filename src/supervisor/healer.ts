@@ -25,6 +25,7 @@ import {
   stopTimeoutFromLabel,
 } from './labels.js';
 import type { Hold } from './maintenance.js';
+import { lastOutputLine, type ProbeReport, probeReport } from './probe-log.js';
 import {
   emptyRecord,
   gate,
@@ -75,6 +76,9 @@ interface Scheduled {
   atMs: number;
 }
 
+/** How long the probe log read beside a heal may take before the report is written without it. */
+const PROBE_READ_TIMEOUT_MS = 2_000;
+
 const HEAL_LATENCY_BUCKETS_S = [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300];
 
 function errorText(err: unknown): string {
@@ -88,6 +92,12 @@ const WHY: Record<HealTrigger, string> = {
   api: 'a request through the API',
 };
 
+/** "; last probe: <its first line>" for a message, or nothing without output. */
+function probeSuffix(health: ProbeReport): string {
+  const line = lastOutputLine(health.log);
+  return line === null ? '' : `; last probe: ${line}`;
+}
+
 export class Healer {
   private readonly d: HealerDeps;
   private readonly log: Logger;
@@ -99,6 +109,10 @@ export class Healer {
     { name: string; trigger: HealTrigger; action: 'restart' | 'stop'; sinceMs: number }
   >();
   private readonly warnedLabels = new Set<string>();
+  /** `unhealthy` events still waiting for their probe log; outcomes are written after them. */
+  private readonly reports = new Map<string, Promise<void>>();
+  /** The last probe output of the container a heal inspected, for its outcome and notification. */
+  private readonly probeLines = new Map<string, string>();
   /** Containers reported unhealthy again while their heal was running. */
   private readonly recheck = new Set<string>();
   private readonly restarts;
@@ -210,22 +224,28 @@ export class Healer {
       }
     }
     const graceS = graceFromLabel(c.labels) ?? this.d.settings.gracePeriodS;
-    this.append({
-      event_type: 'unhealthy',
-      container_id: c.id,
-      container_name: c.name,
-      status: 'detected',
-      message:
-        (trigger === 'event'
-          ? `${c.name} reported unhealthy by its healthcheck`
-          : `${c.name} found unhealthy by the reconcile`) +
-        (graceS > 0 ? `; acting in ${graceS} s if still unhealthy` : ''),
-      details: { trigger, ...(graceS > 0 ? { grace_s: graceS } : {}) },
+    // The probe log is read beside the heal, which starts at once and does not wait for it.
+    const written = this.readProbes(c.id).then((health) => {
+      this.append({
+        event_type: 'unhealthy',
+        container_id: c.id,
+        container_name: c.name,
+        status: 'detected',
+        message:
+          (trigger === 'event'
+            ? `${c.name} reported unhealthy by its healthcheck`
+            : `${c.name} found unhealthy by the reconcile`) +
+          (graceS > 0 ? `; acting in ${graceS} s if still unhealthy` : '') +
+          (health ? probeSuffix(health) : ''),
+        details: { trigger, ...(graceS > 0 ? { grace_s: graceS } : {}), ...(health ? { health } : {}) },
+      });
+      if (hold !== null) void this.holdBack(c, trigger, hold);
     });
-    if (hold !== null) {
-      this.holdBack(c, trigger, hold);
-      return;
-    }
+    if (hold !== null) return;
+    this.reports.set(c.id, written);
+    void written.finally(() => {
+      if (this.reports.get(c.id) === written) this.reports.delete(c.id);
+    });
     if (graceS > 0) {
       this.schedule(c, 'grace', now + graceS * 1000, trigger, now);
     } else {
@@ -271,6 +291,7 @@ export class Healer {
     this.warnedLabels.delete(id);
     this.recheck.delete(id);
     this.d.holds?.spellOver(id);
+    this.probeLines.delete(id);
     this.d.store.setHealRecord(id, null);
   }
 
@@ -390,6 +411,9 @@ export class Healer {
       return this.skip(c, trigger, reason, detail, fresh);
     }
     const target: ContainerIdentity = { id: fresh.id, name: fresh.name, labels: fresh.labels };
+    const probeLine = lastOutputLine(fresh.probes?.log);
+    if (probeLine === null) this.probeLines.delete(c.id);
+    else this.probeLines.set(c.id, probeLine);
     // A grace period or back-off that ran out during a hold: the hold wins, once per spell.
     const hold = trigger === 'api' ? null : (this.d.holds?.holdOn(fresh.name) ?? null);
     if (hold !== null)
@@ -425,6 +449,7 @@ export class Healer {
         containerName: fresh.name,
         containerId: fresh.id,
         reason: WHY[trigger],
+        ...(probeLine !== null ? { probeOutput: probeLine } : {}),
       });
       return this.skip(
         target,
@@ -437,8 +462,27 @@ export class Healer {
     return this.restart(target, trigger, reportedAtMs, decision.stopTimeoutS, record, action);
   }
 
+  /** `failing_streak` and the last probes from an inspect; null when the engine did not answer in time. */
+  private readProbes(id: string): Promise<ProbeReport | null> {
+    let timer: NodeJS.Timeout | undefined;
+    const read = this.d.engine.inspect(id).then(
+      (s) => (s?.probes ? probeReport(s.probes.failingStreak, s.probes.log) : null),
+      () => null,
+    );
+    const late = new Promise<null>((resolve) => {
+      timer = setTimeout(() => resolve(null), PROBE_READ_TIMEOUT_MS);
+      timer.unref();
+    });
+    return Promise.race([read, late]).finally(() => clearTimeout(timer));
+  }
+
+  /** Waits until this container's `unhealthy` event is written, so an outcome never precedes it. */
+  private async afterReport(id: string): Promise<void> {
+    await this.reports.get(id);
+  }
+
   /** Records that maintenance or a silence held this heal back. */
-  private holdBack(c: ContainerIdentity, trigger: HealTrigger, hold: Hold): AuditEvent {
+  private holdBack(c: ContainerIdentity, trigger: HealTrigger, hold: Hold): Promise<AuditEvent> {
     const detail =
       hold.kind === 'maintenance'
         ? `maintenance is on until ${hold.until}${hold.reason ? ` (${hold.reason})` : ''}`
@@ -449,14 +493,15 @@ export class Healer {
     });
   }
 
-  private skip(
+  private async skip(
     c: ContainerIdentity,
     trigger: HealTrigger,
     reason: string,
     detail: string,
     fresh: ContainerSnapshot | null,
     extra: Record<string, unknown> = {},
-  ): AuditEvent {
+  ): Promise<AuditEvent> {
+    await this.afterReport(c.id);
     this.skips.inc({ reason });
     containerLogger(this.log, c.name, c.id).info({ reason, trigger }, `not restarted: ${detail}`);
     return this.append({
@@ -469,12 +514,13 @@ export class Healer {
     });
   }
 
-  private giveUp(
+  private async giveUp(
     c: ContainerIdentity,
     record: HealRecord,
     restarts: number,
     trigger: HealTrigger,
-  ): AuditEvent {
+  ): Promise<AuditEvent> {
+    await this.afterReport(c.id);
     this.save(c.id, recordGiveUp(record, this.d.now()));
     const s = this.d.settings;
     const reason = `${restarts} restarts in ${s.restartWindowS} s (AUTOHEAL_MAX_RESTARTS=${s.maxRestarts})`;
@@ -524,6 +570,8 @@ export class Healer {
     }
     // Already written down as interrupted by a shutdown.
     if (!this.inFlight.delete(c.id)) return null;
+    await this.afterReport(c.id);
+    const probeLine = this.probeLines.get(c.id) ?? null;
     const end = this.d.now();
     const durationMs = end - t0;
     const details = {
@@ -531,6 +579,7 @@ export class Healer {
       trigger,
       stop_timeout_s: stopTimeoutS,
       ...(action === 'stop' ? { action } : {}),
+      ...(probeLine !== null && trigger !== 'api' ? { reason: probeLine } : {}),
     };
 
     if (error !== null) {
@@ -589,11 +638,13 @@ export class Healer {
     error: string | null,
   ): void {
     const kind = error === null ? action : action === 'stop' ? 'stop_failed' : 'restart_failed';
+    const probeLine = trigger === 'api' ? undefined : this.probeLines.get(c.id);
     this.d.notifier?.notify({
       kind,
       containerName: c.name,
       containerId: c.id,
       reason: WHY[trigger],
+      ...(probeLine !== undefined ? { probeOutput: probeLine } : {}),
       durationMs,
       stopTimeoutS,
       ...(error === null ? {} : { error }),

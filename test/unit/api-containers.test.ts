@@ -26,6 +26,7 @@ describe('GET /api/containers', () => {
         'monitored',
         'name',
         'restart_count',
+        'silenced_until',
         'state',
       ].sort(),
     );
