@@ -69,7 +69,12 @@ describe('snapshots from the engine JSON', () => {
             Status: 'unhealthy',
             FailingStreak: 2,
             Log: [
-              { Start: '2026-11-21T12:00:00Z', End: '2026-11-21T12:00:01Z', ExitCode: 1, Output: 'refused\n' },
+              {
+                Start: '2026-11-21T12:00:00Z',
+                End: '2026-11-21T12:00:01Z',
+                ExitCode: 1,
+                Output: 'refused\n',
+              },
               'not a probe',
             ],
           },
@@ -86,7 +91,9 @@ describe('snapshots from the engine JSON', () => {
       networkMode: 'container:abc',
       probes: {
         failingStreak: 2,
-        log: [{ start: '2026-11-21T12:00:00Z', end: '2026-11-21T12:00:01Z', exit_code: 1, output: 'refused\n' }],
+        log: [
+          { start: '2026-11-21T12:00:00Z', end: '2026-11-21T12:00:01Z', exit_code: 1, output: 'refused\n' },
+        ],
       },
     });
     expect(snapshotFromInspect({ Id: ID, Name: '/db', State: { Status: 'exited' } })?.health).toBe('none');
