@@ -139,6 +139,10 @@ export const containerViewSchema: z.ZodType<ContainerView> = z
       .string()
       .nullable()
       .meta({ description: 'While the container is silenced: when its silence ends (ISO 8601).' }),
+    last_probe_output: z.string().nullable().meta({
+      description:
+        'First line (at most 200 characters) of the last failing health probe output autoheal read since it started.',
+    }),
     labels: z.record(z.string(), z.string()),
   })
   .meta({ id: 'Container' });

@@ -155,6 +155,11 @@ export class Healer {
     return this.inFlight.has(id);
   }
 
+  /** The first line of the last failing probe's output autoheal read, or null. */
+  probeLine(id: string): string | null {
+    return this.probeLines.get(id) ?? null;
+  }
+
   /** A heal is queued, running or scheduled for this container. */
   busy(id: string): boolean {
     return this.queue.has(id) || this.scheduled.has(id);
@@ -226,6 +231,8 @@ export class Healer {
     const graceS = graceFromLabel(c.labels) ?? this.d.settings.gracePeriodS;
     // The probe log is read beside the heal, which starts at once and does not wait for it.
     const written = this.readProbes(c.id).then((health) => {
+      const line = health ? lastOutputLine(health.log) : null;
+      if (line !== null) this.probeLines.set(c.id, line);
       this.append({
         event_type: 'unhealthy',
         container_id: c.id,

@@ -392,6 +392,7 @@ export class Supervisor implements SupervisorControl {
       last_restart_at: this.store.lastRestartAt(c.name),
       gave_up: this.store.getHealRecord(c.id)?.gaveUpAt != null,
       silenced_until: this.holds.silencedUntil(c.name),
+      last_probe_output: this.healer.probeLine(c.id),
       labels: ownLabels(c.labels, rules.labelKey),
     };
   }

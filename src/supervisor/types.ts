@@ -26,6 +26,8 @@ export interface ContainerView {
   gave_up: boolean;
   /** ISO end of the container's silence while one is in force, else null. */
   silenced_until: string | null;
+  /** First line of the last failing health probe's output autoheal read (since it started), or null. */
+  last_probe_output: string | null;
   labels: Record<string, string>;
 }
 

@@ -41,6 +41,7 @@ export function container(
     last_restart_at: null,
     gave_up: false,
     silenced_until: null,
+    last_probe_output: null,
     labels: { autoheal: 'true' },
     ...overrides,
   };

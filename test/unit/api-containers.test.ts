@@ -22,6 +22,7 @@ describe('GET /api/containers', () => {
         'id',
         'image',
         'labels',
+        'last_probe_output',
         'last_restart_at',
         'monitored',
         'name',

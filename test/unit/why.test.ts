@@ -38,6 +38,7 @@ describe('why a container was restarted', () => {
     expect(unhealthy?.message).toContain('; last probe: probe 4: db connection refused');
     expect(store.list({ type: 'restart' })[0]?.details.reason).toBe('probe 4: db connection refused');
     expect(notifier.sent[0]?.probeOutput).toBe('probe 4: db connection refused');
+    expect((await supervisor.findContainer('web'))?.last_probe_output).toBe('probe 4: db connection refused');
   });
 
   it('a probe read that never answers does not hold the restart back', async () => {

@@ -217,6 +217,13 @@ export function createContainersView(ctx) {
             { className: 'muted small mono meta', title: `${c.id}\n${c.image}` },
             `${shortId(c.id)} · ${imageText(c.image)}`,
           ),
+          c.last_probe_output
+            ? el(
+                'div',
+                { className: 'why small', title: 'the last failing health probe said' },
+                `why: ${c.last_probe_output}`,
+              )
+            : null,
         ),
       ),
       el('td', { dataset: { label: 'State' } }, badge(c.state, `run-${c.state}`)),
