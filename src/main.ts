@@ -74,13 +74,62 @@ function registerEngineMetrics(metrics: MetricsRegistry, events: DockerEventSour
   ]);
 }
 
+/** What has been started so far; a stop closes exactly these, whenever it comes. */
+interface Running {
+  /** Set as soon as the store starts opening; a stop waits for the open before flushing. */
+  store?: { store: LowdbStore; opened: Promise<void> };
+  server?: Awaited<ReturnType<typeof startServer>>;
+  events?: DockerEventSource;
+  supervisor?: Supervisor;
+  notifier?: Notifier;
+}
+
 async function main(): Promise<void> {
   const settings = readSettings();
   const root = createRootLogger(settings.logLevel);
   const log = componentLogger(root, 'main');
   const metrics = new MetricsRegistry();
+  const running: Running = {};
 
-  const selfId = detectOwnContainerId();
+  // Installed before anything starts: a stop during start-up still flushes what was recorded.
+  let stopping = false;
+  const shutdown = async (signal: string): Promise<void> => {
+    if (stopping) {
+      log.warn({ signal }, 'second signal: exiting now');
+      process.exit(1);
+    }
+    stopping = true;
+    log.info({ signal }, 'shutting down');
+    // Docker sends SIGKILL 10 s after SIGTERM by default: everything below fits in about 8 s,
+    // and what is already recorded is on disk before anything that might overrun.
+    const deadline = Date.now() + SHUTDOWN_BUDGET_MS;
+    const left = (reserveMs: number) => Math.max(0, deadline - Date.now() - reserveMs);
+    // An open that fails ends the process on its own (refuseToStart).
+    const store = running.store ? await running.store.opened.then(() => running.store?.store) : undefined;
+    const { server, events, supervisor, notifier } = running;
+    await store?.flush();
+    await server?.close();
+    await events?.stop();
+    await supervisor?.stop(left(1_500));
+    await notifier?.drain(Math.min(1_000, left(500)));
+    await store?.close();
+    log.info(store ? 'stopped; the store is flushed' : 'stopped before the store was open');
+    process.exit(0);
+  };
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+  process.on('unhandledRejection', (reason) => {
+    log.error({ err: errorText(reason) }, 'unhandled rejection (autoheal keeps running)');
+  });
+  process.on('uncaughtException', (err) => {
+    log.fatal(
+      { err: errorText(err), stack: err.stack },
+      'uncaught exception: flushing the store and exiting',
+    );
+    void (running.store?.store.close() ?? Promise.resolve()).finally(() => process.exit(1));
+  });
+
+  const selfId = settings.selfId ?? detectOwnContainerId();
   const store = new LowdbStore({
     dataDir: settings.dataDir,
     eventsMax: settings.eventsMax,
@@ -89,12 +138,17 @@ async function main(): Promise<void> {
     // Another autoheal writes here now: writing on would corrupt its files, and a flush too.
     onLockLost: () => process.exit(1),
   });
+  const opened = store.open();
+  running.store = { store, opened: opened.catch(() => new Promise<void>(() => {})) };
   try {
-    await store.open();
+    await opened;
   } catch (err) {
     if (err instanceof LockHeldError) refuseToStart(err.message);
     refuseToStart(`cannot open the store in AUTOHEAL_DATA_DIR=${settings.dataDir}: ${errorText(err)}`);
   }
+  // A stop came while the store opened: the shutdown flushes it and exits.
+  if (stopping) return;
+
   const engineLogger = componentLogger(root, 'engine');
   let engine: DockerEngine;
   let events: DockerEventSource;
@@ -123,6 +177,8 @@ async function main(): Promise<void> {
     selfId,
     containers: new ThrottledContainerSource(engine),
   });
+  running.notifier = notifier;
+  running.supervisor = supervisor;
 
   let token: string;
   try {
@@ -131,6 +187,7 @@ async function main(): Promise<void> {
     await store.close();
     refuseToStart(`cannot set up the API token: ${errorText(err)}`);
   }
+  if (stopping) return;
   const webDir = fileURLToPath(new URL('../web', import.meta.url));
   const api = createApp({
     settings,
@@ -159,6 +216,11 @@ async function main(): Promise<void> {
       `cannot listen on AUTOHEAL_API_HOST=${settings.apiHost} AUTOHEAL_API_PORT=${settings.apiPort}: ${errorText(err)}`,
     );
   }
+  running.server = server;
+  if (stopping) {
+    await server.close();
+    return;
+  }
 
   log.info(
     {
@@ -179,40 +241,7 @@ async function main(): Promise<void> {
     onConnected: (info) => supervisor.onEngineConnected(info),
     onDisconnected: (info) => supervisor.onEngineDisconnected(info),
   });
-
-  let stopping = false;
-  const shutdown = async (signal: string): Promise<void> => {
-    if (stopping) {
-      log.warn({ signal }, 'second signal: exiting now');
-      process.exit(1);
-    }
-    stopping = true;
-    log.info({ signal }, 'shutting down');
-    // Docker sends SIGKILL 10 s after SIGTERM by default: everything below fits in about 8 s,
-    // and what is already recorded is on disk before anything that might overrun.
-    const deadline = Date.now() + SHUTDOWN_BUDGET_MS;
-    const left = (reserveMs: number) => Math.max(0, deadline - Date.now() - reserveMs);
-    await store.flush();
-    await server.close();
-    await events.stop();
-    await supervisor.stop(left(1_500));
-    await notifier.drain(Math.min(1_000, left(500)));
-    await store.close();
-    log.info('stopped; the store is flushed');
-    process.exit(0);
-  };
-  process.on('SIGTERM', () => void shutdown('SIGTERM'));
-  process.on('SIGINT', () => void shutdown('SIGINT'));
-  process.on('unhandledRejection', (reason) => {
-    log.error({ err: errorText(reason) }, 'unhandled rejection (autoheal keeps running)');
-  });
-  process.on('uncaughtException', (err) => {
-    log.fatal(
-      { err: errorText(err), stack: err.stack },
-      'uncaught exception: flushing the store and exiting',
-    );
-    void store.close().finally(() => process.exit(1));
-  });
+  running.events = events;
 }
 
 await main();

@@ -154,6 +154,8 @@ async function start() {
   stream.onEvent((event) => {
     if (event.event_type === 'engine') checkHealth();
   });
+  // The store started over (its ids begin at 1 again): every view holds stale rows and ids.
+  stream.onReset(() => window.location.reload());
   setInterval(() => {
     if (stream.state === 'offline') renderLive('offline');
   }, 1000);

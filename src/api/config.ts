@@ -64,6 +64,7 @@ export function effectiveSettings(settings: Settings): Partial<Record<SettingKey
     AUTOHEAL_RESTART_WINDOW: settings.restartWindowS,
     AUTOHEAL_GRACE_PERIOD: settings.gracePeriodS,
     AUTOHEAL_RESTART_DEPENDENTS: settings.restartDependents,
+    AUTOHEAL_RECREATE_DEPENDENTS: settings.recreateDependents,
     AUTOHEAL_API_HOST: settings.apiHost,
     AUTOHEAL_API_PORT: settings.apiPort,
     AUTOHEAL_API_TOKEN: null,
@@ -75,6 +76,7 @@ export function effectiveSettings(settings: Settings): Partial<Record<SettingKey
     AUTOHEAL_DATA_DIR: settings.dataDir,
     AUTOHEAL_EVENTS_MAX: settings.eventsMax,
     AUTOHEAL_HOSTNAME: settings.hostname,
+    AUTOHEAL_SELF_ID: settings.selfId,
     LOG_LEVEL: settings.logLevel,
   };
   return Object.fromEntries(Object.entries(all).filter(([key]) => !SECRET_KEYS.has(key as SettingKey)));

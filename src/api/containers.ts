@@ -54,6 +54,17 @@ export function registerContainerRoutes(app: Hono, deps: ApiDeps, auth: Middlewa
       { container: event.container_name, status: event.status },
       'restart requested through the API',
     );
+    if (event.event_type === 'restart' && event.status === 'failed') {
+      // The engine's own words, e.g. "driver failed programming external connectivity".
+      const engineError = typeof event.details.error === 'string' ? event.details.error : event.message;
+      return c.json(
+        {
+          error: `the engine could not restart ${event.container_name}: ${engineError.slice(0, 300)}`,
+          event,
+        },
+        502,
+      );
+    }
     return c.json({ event });
   });
 

@@ -76,8 +76,13 @@ export class EventStreams {
   }
 }
 
-function parseLastEventId(c: Context): number | null {
+/** Where a client resumes: after an id, within the epoch it was given (if it says). */
+function parseResume(c: Context): { afterId: number | null; epoch: string | null } {
   const query = readQuery(c, streamQuerySchema);
+  return { afterId: parseLastEventId(c, query.last_event_id ?? null), epoch: query.epoch ?? null };
+}
+
+function parseLastEventId(c: Context, fromQuery: number | null): number | null {
   const header = c.req.header('last-event-id');
   if (header !== undefined && header.trim() !== '') {
     const value = header.trim();
@@ -86,11 +91,13 @@ function parseLastEventId(c: Context): number | null {
     }
     return Number(value);
   }
-  return query.last_event_id ?? null;
+  return fromQuery;
 }
 
 interface PumpOptions {
   afterId: number | null;
+  /** The store epoch the client last saw, if it says. */
+  epoch: string | null;
   heartbeatMs: number;
   writeDeadlineMs: number;
   /** The client's address when it has no token (it counts against the per-address limit). */
@@ -118,12 +125,15 @@ async function pump(
   streams: EventStreams,
   options: PumpOptions,
 ): Promise<void> {
-  let afterId = options.afterId;
   const backlog: AuditEvent[] = [];
-  // An id beyond the newest event is from before the store started over (a corrupt file
-  // was set aside): filtering on it would hide every new event, so it is ignored.
+  const epoch = deps.store.epoch();
+  let afterId = options.afterId;
+  // An id from another epoch, or beyond the newest event, is from before the store started
+  // over (a corrupt file was set aside): filtering on it would hide every new event.
   const newestId = deps.store.latestId();
-  if (afterId !== null && afterId > newestId) afterId = null;
+  if (afterId !== null && ((options.epoch !== null && options.epoch !== epoch) || afterId > newestId)) {
+    afterId = null;
+  }
   let lastSentId = afterId ?? 0;
   let heartbeatDue = false;
   let ended = false;
@@ -182,6 +192,8 @@ async function pump(
   };
 
   await write(stream.write(': connected\n\n'));
+  // First, always: a client that last saw another epoch drops what it holds and starts over.
+  await write(stream.writeSSE({ event: 'epoch', data: JSON.stringify({ epoch }) }));
   while (!ended) {
     const event = backlog.shift();
     if (event !== undefined) {
@@ -226,7 +238,7 @@ export function registerEventRoutes(
   });
 
   app.get('/api/events/stream', (c) => {
-    const afterId = parseLastEventId(c);
+    const resume = parseResume(c);
     // HEAD shares GET's handler in Hono; it must not open a stream nobody will read.
     if (c.req.method === 'HEAD') {
       return c.body(null, 200, { 'Content-Type': 'text/event-stream', 'Cache-Control': 'no-cache' });
@@ -251,7 +263,7 @@ export function registerEventRoutes(
       c,
       (stream) =>
         pump(stream, deps, streams, {
-          afterId,
+          ...resume,
           heartbeatMs,
           writeDeadlineMs,
           anonymousAddress,

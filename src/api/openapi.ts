@@ -70,6 +70,7 @@ const errorResponses = {
   409: 'The entry comes from configuration (AUTOHEAL_EXCLUDE).',
   413: `Body over ${MAX_BODY_BYTES} bytes.`,
   415: 'Body not sent as application/json.',
+  502: "The engine refused or failed the restart; the message carries the engine's error, `event` the `restart`/`failed` audit event.",
   503: 'The Docker engine is unreachable.',
 } as const;
 
@@ -167,6 +168,7 @@ const OPERATIONS: Operation[] = [
       ...err(400),
       ...err(401),
       ...err(404),
+      ...err(502),
       ...err(503),
     },
   },

@@ -101,6 +101,14 @@ export const streamQuerySchema = z.strictObject({
     .refine(Number.isSafeInteger, 'must be a whole number')
     .optional()
     .meta({ description: 'Replay the events after this id first (same as the `Last-Event-ID` header).' }),
+  epoch: z
+    .string()
+    .regex(/^[A-Za-z0-9-]{1,100}$/, 'must be an epoch as sent in the stream (letters, digits, -)')
+    .optional()
+    .meta({
+      description:
+        "The epoch the client last received; when it is not the store's (the ids started over), nothing is replayed.",
+    }),
 });
 
 // Answers. Handlers do not validate these; the annotations make the compiler check them

@@ -115,6 +115,12 @@ const httpUrl = z
     }
   }, 'accepts an http:// or https:// URL');
 
+const containerId = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .regex(/^[0-9a-f]{12,64}$/, 'accepts a container id: 64 hex characters, or a prefix of at least 12');
+
 const LOG_LEVELS: readonly LogLevel[] = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'];
 const logLevel = z
   .string()
@@ -323,6 +329,9 @@ export function loadSettings(options: LoadOptions = {}): Settings {
   const webhook = secretUrl('WEBHOOK_URL', 'WEBHOOK_URL_FILE');
   const apprise = secretUrl('APPRISE_URL', 'APPRISE_URL_FILE');
 
+  const selfIdRaw = optional(raw, 'AUTOHEAL_SELF_ID');
+  const selfId = selfIdRaw === null ? null : check('AUTOHEAL_SELF_ID', containerId, selfIdRaw);
+
   const settings: Settings = {
     containerLabel,
     intervalS: int('AUTOHEAL_INTERVAL', 1, 86_400),
@@ -351,6 +360,7 @@ export function loadSettings(options: LoadOptions = {}): Settings {
     restartWindowS: int('AUTOHEAL_RESTART_WINDOW', 1, 86_400 * 30),
     gracePeriodS: int('AUTOHEAL_GRACE_PERIOD', 0, 86_400),
     restartDependents: bool('AUTOHEAL_RESTART_DEPENDENTS'),
+    recreateDependents: bool('AUTOHEAL_RECREATE_DEPENDENTS'),
     apiHost: check('AUTOHEAL_API_HOST', nonEmpty, required(raw, 'AUTOHEAL_API_HOST')),
     apiPort: int('AUTOHEAL_API_PORT', 0, 65_535),
     apiToken,
@@ -365,6 +375,7 @@ export function loadSettings(options: LoadOptions = {}): Settings {
     dataDir: required(raw, 'AUTOHEAL_DATA_DIR'),
     eventsMax: int('AUTOHEAL_EVENTS_MAX', 10, 1_000_000),
     hostname: optional(raw, 'AUTOHEAL_HOSTNAME') ?? osHostname(),
+    selfId,
     logLevel: check('LOG_LEVEL', logLevel, required(raw, 'LOG_LEVEL')),
   };
   return Object.freeze(settings);

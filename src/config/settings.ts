@@ -37,6 +37,7 @@ export interface Settings {
   readonly restartWindowS: number;
   readonly gracePeriodS: number;
   readonly restartDependents: boolean;
+  readonly recreateDependents: boolean;
   readonly apiHost: string;
   readonly apiPort: number;
   /** Secret: never logged, never served. */
@@ -54,6 +55,8 @@ export interface Settings {
   readonly dataDir: string;
   readonly eventsMax: number;
   readonly hostname: string;
+  /** `AUTOHEAL_SELF_ID`: autoheal's own container id (or a prefix of 12+), set by hand; null: detected. */
+  readonly selfId: string | null;
   readonly logLevel: LogLevel;
 }
 
@@ -83,6 +86,7 @@ export const SETTING_KEYS = [
   'AUTOHEAL_RESTART_WINDOW',
   'AUTOHEAL_GRACE_PERIOD',
   'AUTOHEAL_RESTART_DEPENDENTS',
+  'AUTOHEAL_RECREATE_DEPENDENTS',
   'AUTOHEAL_API_HOST',
   'AUTOHEAL_API_PORT',
   'AUTOHEAL_API_TOKEN',
@@ -94,6 +98,7 @@ export const SETTING_KEYS = [
   'AUTOHEAL_DATA_DIR',
   'AUTOHEAL_EVENTS_MAX',
   'AUTOHEAL_HOSTNAME',
+  'AUTOHEAL_SELF_ID',
   'LOG_LEVEL',
 ] as const;
 export type SettingKey = (typeof SETTING_KEYS)[number];

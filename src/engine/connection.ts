@@ -169,10 +169,12 @@ export function toEngineError(err: unknown, where: string): EngineError {
 }
 
 export interface EngineRequest {
-  method: 'GET' | 'POST';
+  method: 'GET' | 'POST' | 'DELETE';
   /** Path without query, e.g. `/containers/json`. */
   path: string;
   query?: Record<string, string | number | boolean | object>;
+  /** A JSON body (POST only), e.g. the configuration of `POST /containers/create`. */
+  body?: Readonly<Record<string, unknown>>;
   /** Status codes that mean success (dockerode's convention: `{200: true}`). */
   ok: readonly number[];
   /**
@@ -232,7 +234,13 @@ export class EngineClient {
           // docker-modem appends the query string only when the path carries a `?`.
           path: hasQuery ? `${req.path}?` : req.path,
           method: req.method,
-          options: hasQuery ? { ...req.query } : {},
+          // With a body, docker-modem takes the query from `_query` and the body from `_body`.
+          options:
+            req.body !== undefined
+              ? { _query: { ...req.query }, _body: req.body }
+              : hasQuery
+                ? { ...req.query }
+                : {},
           statusCodes,
           isStream: req.stream === true,
           abortSignal: controller.signal,

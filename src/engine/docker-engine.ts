@@ -1,13 +1,15 @@
 /**
- * The `Engine` calls the supervisor makes (list, inspect, restart, ping), over dockerode.
- * It owns the translation of the engine's loose JSON into `ContainerSnapshot`s and the
- * deadline of each call (a restart's deadline includes its stop timeout).
+ * The `Engine` calls the supervisor makes (list, inspect, restart, ping, and the create,
+ * rename, start and remove of a re-create), over dockerode. It owns the translation of the
+ * engine's loose JSON into `ContainerSnapshot`s and the deadline of each call (a restart's
+ * deadline includes its stop timeout).
  */
 import type { DockerEndpoint } from '../config/settings.js';
 import type { Logger } from '../log.js';
+import { blueprintFromInspect, createBodyFor } from './blueprint.js';
 import { EngineClient, EngineError } from './connection.js';
 import { parseHealth } from './events.js';
-import type { ContainerSnapshot, Engine, HealthStatus, ProbeResult } from './types.js';
+import type { ContainerBlueprint, ContainerSnapshot, Engine, HealthStatus, ProbeResult } from './types.js';
 
 export interface DockerEngineOptions {
   endpoint: DockerEndpoint;
@@ -138,10 +140,10 @@ export class DockerEngine implements Engine {
     return out;
   }
 
-  async inspect(id: string): Promise<ContainerSnapshot | null> {
-    let body: unknown;
+  /** The raw inspect answer, or null on a 404. */
+  private async inspectJson(id: string): Promise<unknown> {
     try {
-      body = await this.client.request({
+      return await this.client.request({
         method: 'GET',
         path: `/containers/${encodeURIComponent(id)}/json`,
         ok: [200],
@@ -151,6 +153,11 @@ export class DockerEngine implements Engine {
       if (err instanceof EngineError && err.statusCode === 404) return null;
       throw err;
     }
+  }
+
+  async inspect(id: string): Promise<ContainerSnapshot | null> {
+    const body = await this.inspectJson(id);
+    if (body === null) return null;
     const snapshot = snapshotFromInspect(body);
     if (!snapshot)
       throw new EngineError(`GET /containers/${id}/json: the engine's answer has no id or state`, undefined);
@@ -182,6 +189,68 @@ export class DockerEngine implements Engine {
       ok,
       timeoutMs: this.requestTimeoutMs + t * 1000,
     });
+  }
+
+  async blueprint(id: string): Promise<ContainerBlueprint | null> {
+    const body = await this.inspectJson(id);
+    if (body === null) return null;
+    const blueprint = blueprintFromInspect(body);
+    if (!blueprint)
+      throw new EngineError(
+        `GET /containers/${id}/json: the engine's answer lacks an id, name or configuration`,
+        undefined,
+      );
+    return blueprint;
+  }
+
+  async create(blueprint: ContainerBlueprint, name: string, networkMode: string): Promise<string> {
+    const body = await this.client.request({
+      method: 'POST',
+      path: '/containers/create',
+      query: { name },
+      body: createBodyFor(blueprint, networkMode),
+      ok: [201],
+      timeoutMs: this.requestTimeoutMs,
+    });
+    const id = typeof body === 'object' && body !== null && 'Id' in body ? body.Id : null;
+    if (typeof id !== 'string')
+      throw new EngineError('POST /containers/create: the engine answered without an id', undefined);
+    return id;
+  }
+
+  async rename(id: string, name: string): Promise<void> {
+    await this.client.request({
+      method: 'POST',
+      path: `/containers/${encodeURIComponent(id)}/rename`,
+      query: { name },
+      ok: [204],
+      timeoutMs: this.requestTimeoutMs,
+    });
+  }
+
+  async start(id: string): Promise<void> {
+    // 304: already running.
+    await this.client.request({
+      method: 'POST',
+      path: `/containers/${encodeURIComponent(id)}/start`,
+      ok: [204, 304],
+      timeoutMs: this.requestTimeoutMs,
+    });
+  }
+
+  async remove(id: string): Promise<void> {
+    try {
+      await this.client.request({
+        method: 'DELETE',
+        path: `/containers/${encodeURIComponent(id)}`,
+        query: { force: true, v: false },
+        ok: [204],
+        timeoutMs: this.requestTimeoutMs,
+      });
+    } catch (err) {
+      if (err instanceof EngineError && err.statusCode === 404) return;
+      throw err;
+    }
   }
 
   async ping(): Promise<void> {

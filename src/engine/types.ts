@@ -33,6 +33,23 @@ export interface ContainerSnapshot {
   probes?: { failingStreak: number; log: ProbeResult[] };
 }
 
+/**
+ * Everything needed to create a copy of a container, read from its inspect: its name,
+ * labels and state for the decisions, and the create request for the engine. Only
+ * `src/engine/` looks inside `createBody`.
+ */
+export interface ContainerBlueprint {
+  id: string;
+  /** Name without the leading slash. */
+  name: string;
+  labels: Readonly<Record<string, string>>;
+  state: RunState;
+  /** HostConfig.NetworkMode as the engine stores it (`container:<full id>` for a shared namespace). */
+  networkMode: string | null;
+  /** The body of `POST /containers/create` that re-creates it (anonymous volumes included). */
+  readonly createBody: Readonly<Record<string, unknown>>;
+}
+
 /** The container actions autoheal subscribes to at the engine. */
 export const SUBSCRIBED_ACTIONS = ['start', 'die', 'oom', 'destroy', 'health_status'] as const;
 export type ContainerAction = (typeof SUBSCRIBED_ACTIONS)[number];
@@ -70,6 +87,22 @@ export interface Engine {
   stop(id: string, stopTimeoutS: number): Promise<void>;
   /** `GET /_ping`. */
   ping(): Promise<void>;
+  /** `GET /containers/{id}/json`, kept whole for a re-create; null when it does not exist (404). */
+  blueprint(id: string): Promise<ContainerBlueprint | null>;
+  /**
+   * `POST /containers/create?name=<name>`: a new container from the blueprint, joined to the
+   * network namespace `networkMode` (e.g. `container:<id>`). Resolves with the new id.
+   */
+  create(blueprint: ContainerBlueprint, name: string, networkMode: string): Promise<string>;
+  /** `POST /containers/{id}/rename?name=<name>`. */
+  rename(id: string, name: string): Promise<void>;
+  /** `POST /containers/{id}/start`; one already running counts as started. */
+  start(id: string): Promise<void>;
+  /**
+   * `DELETE /containers/{id}?force=true`: kills it if it runs; its anonymous volumes are
+   * kept (`v=false`), so a copy can use them. One already gone counts as removed.
+   */
+  remove(id: string): Promise<void>;
 }
 
 export interface EngineConnectionStatus {

@@ -3,6 +3,7 @@
  * timestamp assignment, restart counts derived from the recorded outcomes, the filters of
  * `list`, and the subscribers. Where the events live is the subclass's business.
  */
+import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import {
   AUDIT_EVENT_TYPES,
@@ -207,6 +208,8 @@ export abstract class TrailBase implements AuditTrail {
   readonly #onListenerError: (error: unknown) => void;
   protected readonly tally = new RestartTally();
   protected nextId = 1;
+  /** See `AuditTrail.epoch`; a disk trail keeps it while its ids go on. */
+  protected epochId: string = randomUUID();
   readonly #listeners = new Set<(event: AuditEvent) => void>();
 
   constructor(options: TrailOptions) {
@@ -254,6 +257,10 @@ export abstract class TrailBase implements AuditTrail {
 
   latestId(): number {
     return this.nextId - 1;
+  }
+
+  epoch(): string {
+    return this.epochId;
   }
 
   restartCount(name: string): number {

@@ -266,6 +266,10 @@ export class LowdbStore implements AuditStore {
     return this.#trail.latestId();
   }
 
+  epoch(): string {
+    return this.#trail.epoch();
+  }
+
   restartCount(name: string): number {
     return this.#trail.restartCount(name);
   }

@@ -69,6 +69,10 @@ export class MemoryStore implements AuditStore {
     return this.#trail.subscribe(listener);
   }
 
+  epoch(): string {
+    return this.#trail.epoch();
+  }
+
   markMonitored(id: string): boolean {
     return this.#records.markMonitored(id);
   }

@@ -89,6 +89,10 @@ export interface SegmentedTrailOptions extends TrailOptions {
 
 const SEGMENT_NAME = /^segment-(\d{12})\.json$/;
 
+/** Names the run of ids the history hands out (see `AuditTrail.epoch`). */
+const EPOCH_FILE = 'epoch.json';
+const epochSchema = z.object({ epoch: z.string().regex(/^[A-Za-z0-9-]{1,100}$/) });
+
 function segmentName(firstId: number): string {
   return `segment-${String(firstId).padStart(12, '0')}.json`;
 }
@@ -107,6 +111,8 @@ export class SegmentedTrail extends TrailBase {
   #onChange: () => void = () => {};
   /** The directory is known to exist (checked again after a failed write). */
   #dirReady = false;
+  /** The epoch is new and not yet on disk. */
+  #epochDirty = false;
 
   constructor(options: SegmentedTrailOptions) {
     super(options);
@@ -175,7 +181,11 @@ export class SegmentedTrail extends TrailBase {
 
   /** Changes not on disk yet. */
   hasChanges(): boolean {
-    return this.#drops.length > 0 || this.#segments.some((s) => s.dirty || (s.sealed && !s.metaSaved));
+    return (
+      this.#epochDirty ||
+      this.#drops.length > 0 ||
+      this.#segments.some((s) => s.dirty || (s.sealed && !s.metaSaved))
+    );
   }
 
   /**
@@ -191,9 +201,18 @@ export class SegmentedTrail extends TrailBase {
     const drops = this.#drops.splice(0);
     let done = 0;
     try {
-      if (!this.#dirReady && (work.length > 0 || drops.length > 0)) {
+      if (!this.#dirReady && (work.length > 0 || drops.length > 0 || this.#epochDirty)) {
         await ensurePrivateDirectory(this.#dir, false);
         this.#dirReady = true;
+      }
+      if (this.#epochDirty) {
+        this.#epochDirty = false;
+        try {
+          await this.#writer(join(this.#dir, EPOCH_FILE), JSON.stringify({ epoch: this.epochId }));
+        } catch (error) {
+          this.#epochDirty = true;
+          throw error;
+        }
       }
       for (const { segment, events } of work) {
         if (events !== null) {
@@ -265,6 +284,12 @@ export class SegmentedTrail extends TrailBase {
     }
     this.#segments = segments;
     this.nextId = Math.max(this.nextId, (segments.at(-1)?.lastId ?? 0) + 1);
+    // The epoch goes on only while the ids surely do: with no history, or with a segment set
+    // aside (the newest may have been it), ids may be handed out again, so a new one starts.
+    const kept =
+      segments.length > 0 && !problems.some((p) => p.movedTo !== undefined) ? await this.#readEpoch() : null;
+    if (kept !== null) this.epochId = kept;
+    else this.#epochDirty = true;
     for (const segment of segments) for (const entry of segment.restarts) this.tally.add(entry);
     this.#applyCap();
     this.tally.dropBelow(this.nextId - this.eventsMax);
@@ -276,6 +301,7 @@ export class SegmentedTrail extends TrailBase {
    * appended; they are written at the next save.
    */
   adopt(events: AuditEvent[], nextId: number): void {
+    this.#epochDirty = true;
     const sorted = events.map((e) => deepFreeze(e)).sort((a, b) => a.id - b.id);
     this.#drops.push(...this.#segments.map((s) => s.firstId));
     this.#segments = [];
@@ -306,6 +332,16 @@ export class SegmentedTrail extends TrailBase {
 
   #metaPath(firstId: number): string {
     return join(this.#dir, segmentName(firstId).replace(/\.json$/, '.meta.json'));
+  }
+
+  async #readEpoch(): Promise<string | null> {
+    try {
+      const raw = await new AtomicJsonFile<unknown>(join(this.#dir, EPOCH_FILE)).read();
+      const parsed = epochSchema.safeParse(raw);
+      return parsed.success ? parsed.data.epoch : null;
+    } catch {
+      return null;
+    }
   }
 
   async #segmentIds(): Promise<number[]> {

@@ -33,6 +33,7 @@ const healRecordSchema = z.looseObject({
   consecutive: z.number().int().nonnegative().default(0),
   lastAttemptAt: z.number().nullable().default(null),
   healthySince: z.number().nullable().default(null),
+  unhealthySince: z.number().nullable().optional(),
   gaveUpAt: z.number().nullable().default(null),
   notified: z.boolean().default(false),
 });

@@ -10,6 +10,7 @@ export const AUDIT_EVENT_TYPES = [
   'unhealthy',
   'restart',
   'stop',
+  'recreate',
   'skipped',
   'gave_up',
   'die',
@@ -88,6 +89,12 @@ export interface AuditTrail {
   lastRestartAt(name: string): string | null;
   /** Called for every appended event, after it is stored. Returns an unsubscribe function. */
   subscribe(listener: (event: AuditEvent) => void): () => void;
+  /**
+   * Names the run of ids the trail hands out; it changes whenever ids may start over (a new
+   * history, or one whose newest part was unreadable), so a client holding an id from
+   * another epoch knows to start over.
+   */
+  epoch(): string;
 }
 
 /** Per-container state the healer and the enrolment keep, by container id. */

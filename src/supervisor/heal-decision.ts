@@ -9,9 +9,10 @@ import { stopTimeoutFromLabel } from './labels.js';
 
 /**
  * What set a heal in motion; recorded as `details.trigger`. `retry` is a heal autoheal
- * scheduled itself: after a grace period, a back-off wait, or a failed restart.
+ * scheduled itself: after a grace period, a back-off wait, or a failed restart;
+ * `dependent` the heal of a container whose network namespace's owner was restarted.
  */
-export type HealTrigger = 'event' | 'reconcile' | 'retry' | 'api';
+export type HealTrigger = 'event' | 'reconcile' | 'retry' | 'api' | 'dependent';
 
 /** The `status` of a `skipped` audit event. */
 export type SkipReason = 'gone' | 'recovered' | 'not_running' | 'excluded' | 'not_monitored' | 'start_period';

@@ -11,6 +11,8 @@ import { componentLogger, containerLogger, type Logger } from '../log.js';
 import type { MetricsRegistry } from '../metrics.js';
 import type { Notification } from '../notify/message.js';
 import type { AuditEvent, AuditStore, NewAuditEvent } from '../store/types.js';
+import { type DependentHealContext, healDependent } from './dependent-heal.js';
+import { dependentProtection, runningDependents } from './dependents.js';
 import type { ContainerIdentity, EnrollmentRules } from './enrollment.js';
 import { monitorVerdict } from './enrollment.js';
 import { decideHeal, type HealTrigger } from './heal-decision.js';
@@ -35,6 +37,7 @@ import {
   observeUnhealthy,
   rearm,
   recordAttempt,
+  recordFailedAttempt,
   recordGiveUp,
 } from './restart-policy.js';
 import type { RestartNowResult } from './types.js';
@@ -67,7 +70,7 @@ export interface HealerDeps {
   holds?: HoldKeeper;
 }
 
-type AutoTrigger = Exclude<HealTrigger, 'api'>;
+type AutoTrigger = Exclude<HealTrigger, 'api' | 'dependent'>;
 
 interface Scheduled {
   timer: NodeJS.Timeout;
@@ -90,6 +93,7 @@ const WHY: Record<HealTrigger, string> = {
   reconcile: 'the reconcile found it unhealthy',
   retry: 'a scheduled retry',
   api: 'a request through the API',
+  dependent: 'the restart of the container whose network it uses',
 };
 
 /** "; last probe: <its first line>" for a message, or nothing without output. */
@@ -106,7 +110,14 @@ export class Healer {
   /** Requests the engine has not answered yet, so a shutdown can say what it left. */
   private readonly inFlight = new Map<
     string,
-    { name: string; trigger: HealTrigger; action: 'restart' | 'stop'; sinceMs: number }
+    {
+      name: string;
+      trigger: HealTrigger;
+      action: 'restart' | 'stop';
+      sinceMs: number;
+      /** Destroyed while the request ran: nothing more is scheduled or kept for it. */
+      forgotten?: boolean;
+    }
   >();
   private readonly warnedLabels = new Set<string>();
   /** `unhealthy` events still waiting for their probe log; outcomes are written after them. */
@@ -294,6 +305,8 @@ export class Healer {
 
   /** The container was destroyed: drop its timers and its damping state. */
   forget(id: string): void {
+    const running = this.inFlight.get(id);
+    if (running) running.forgotten = true;
     this.cancel(id);
     this.warnedLabels.delete(id);
     this.recheck.delete(id);
@@ -329,7 +342,7 @@ export class Healer {
     if (this.stopped) return { ok: false, reason: 'stopping' };
     if (this.queue.has(c.id)) return { ok: false, reason: 'busy' };
     this.cancel(c.id);
-    const event = await this.queue.enqueue(c.id, () => this.heal(c, 'api', this.d.now())).promise;
+    const event = await this.run(c, () => this.heal(c, 'api', this.d.now()));
     return event ? { ok: true, event } : { ok: false, reason: 'stopping' };
   }
 
@@ -361,17 +374,29 @@ export class Healer {
   }
 
   private enqueue(c: ContainerIdentity, trigger: AutoTrigger, reportedAtMs: number): void {
-    this.queue
-      .enqueue(c.id, () => this.heal(c, trigger, reportedAtMs))
-      .promise.then((event) => {
-        const again = this.recheck.delete(c.id);
-        if (again && event?.event_type === 'skipped' && event.status === 'recovered' && !this.stopped) {
-          this.enqueue(c, 'event', this.d.now());
-        }
-      })
-      .catch((err: unknown) => {
-        containerLogger(this.log, c.name, c.id).error({ err: errorText(err) }, 'heal failed unexpectedly');
-      });
+    void this.run(c, () => this.heal(c, trigger, reportedAtMs));
+  }
+
+  /**
+   * Every heal goes through here, whatever set it off, so there is one per container in
+   * flight. When it settles, an unhealthy report merged into it is consumed: healed now if
+   * the heal found the container recovered (Docker sends no further `health_status`).
+   */
+  private async run(
+    c: ContainerIdentity,
+    task: () => Promise<AuditEvent | null>,
+  ): Promise<AuditEvent | null> {
+    try {
+      const event = await this.queue.enqueue(c.id, task).promise;
+      const again = this.recheck.delete(c.id);
+      if (again && event?.event_type === 'skipped' && event.status === 'recovered' && !this.stopped) {
+        this.enqueue(c, 'event', this.d.now());
+      }
+      return event;
+    } catch (err) {
+      containerLogger(this.log, c.name, c.id).error({ err: errorText(err) }, 'heal failed unexpectedly');
+      return null;
+    }
   }
 
   // ── One heal ─────────────────────────────────────────────────────────────
@@ -418,9 +443,9 @@ export class Healer {
       return this.skip(c, trigger, reason, detail, fresh);
     }
     const target: ContainerIdentity = { id: fresh.id, name: fresh.name, labels: fresh.labels };
-    const probeLine = lastOutputLine(fresh.probes?.log);
-    if (probeLine === null) this.probeLines.delete(c.id);
-    else this.probeLines.set(c.id, probeLine);
+    // An operator's restart may find it healthy: only an automatic heal's probes say why.
+    const probeLine = trigger === 'api' ? null : lastOutputLine(fresh.probes?.log);
+    if (probeLine !== null) this.probeLines.set(c.id, probeLine);
     // A grace period or back-off that ran out during a hold: the hold wins, once per spell.
     const hold = trigger === 'api' ? null : (this.d.holds?.holdOn(fresh.name) ?? null);
     if (hold !== null)
@@ -428,7 +453,8 @@ export class Healer {
     if (trigger === 'api') return this.restart(target, trigger, reportedAtMs, decision.stopTimeoutS, null);
 
     const now = this.d.now();
-    const record = this.record(c.id, fresh.name);
+    // Just inspected unhealthy: a spell no report started (an older record) starts now.
+    const record = observeUnhealthy(this.record(c.id, fresh.name), now, this.d.settings);
     const g = gate(record, now, this.d.settings);
     if (g.kind === 'given_up') {
       log.debug('given up on: left alone');
@@ -436,15 +462,21 @@ export class Healer {
     }
     if (g.kind === 'give_up') return this.giveUp(target, record, g.restarts, trigger);
     if (g.kind === 'backoff') {
+      this.save(c.id, record);
       this.schedule(target, 'backoff', g.untilMs, 'retry', reportedAtMs);
       const leftS = Math.ceil((g.untilMs - now) / 1000);
       return this.skip(
         target,
         trigger,
         'backoff',
-        `it turned unhealthy again ${g.repeat === 1 ? 'soon after its restart' : `after ${g.repeat} restarts in a row`}; the next restart waits ${g.waitS} s after the previous one (${leftS} s left)`,
+        `it turned unhealthy again after ${g.repeat === 1 ? 'its restart' : `${g.repeat} restarts in a row`}; the next restart waits ${g.waitS} s from ${new Date(g.sinceMs).toISOString()}, when it was first reported unhealthy (${leftS} s left)`,
         fresh,
-        { wait_s: g.waitS, retry_at: new Date(g.untilMs).toISOString(), repeat: g.repeat },
+        {
+          wait_s: g.waitS,
+          retry_at: new Date(g.untilMs).toISOString(),
+          unhealthy_since: new Date(g.sinceMs).toISOString(),
+          repeat: g.repeat,
+        },
       );
     }
 
@@ -500,6 +532,7 @@ export class Healer {
     });
   }
 
+  /** `skipNow`, written after the container's `unhealthy` event (see `afterReport`). */
   private async skip(
     c: ContainerIdentity,
     trigger: HealTrigger,
@@ -509,6 +542,17 @@ export class Healer {
     extra: Record<string, unknown> = {},
   ): Promise<AuditEvent> {
     await this.afterReport(c.id);
+    return this.skipNow(c, trigger, reason, detail, fresh, extra);
+  }
+
+  private skipNow(
+    c: ContainerIdentity,
+    trigger: HealTrigger,
+    reason: string,
+    detail: string,
+    fresh: ContainerSnapshot | null,
+    extra: Record<string, unknown> = {},
+  ): AuditEvent {
     this.skips.inc({ reason });
     containerLogger(this.log, c.name, c.id).info({ reason, trigger }, `not restarted: ${detail}`);
     return this.append({
@@ -575,8 +619,10 @@ export class Healer {
     } catch (err) {
       error = errorText(err);
     }
+    const entry = this.inFlight.get(c.id);
     // Already written down as interrupted by a shutdown.
-    if (!this.inFlight.delete(c.id)) return null;
+    if (!entry || !this.inFlight.delete(c.id)) return null;
+    const forgotten = entry.forgotten === true;
     await this.afterReport(c.id);
     const probeLine = this.probeLines.get(c.id) ?? null;
     const end = this.d.now();
@@ -593,7 +639,12 @@ export class Healer {
       this.restarts.inc({ result: 'failed', action });
       log.error({ err: error, duration_ms: durationMs, trigger }, `${action} failed`);
       this.tell(c, action, trigger, durationMs, stopTimeoutS, error);
-      const retryAt = updated ? nextAttemptAt(updated, this.d.settings) : null;
+      // A container destroyed meanwhile has no record left to keep and nothing to retry.
+      if (updated && !forgotten) {
+        updated = recordFailedAttempt(updated, end);
+        this.save(c.id, updated);
+      }
+      const retryAt = updated && !forgotten ? nextAttemptAt(updated, this.d.settings) : null;
       if (retryAt !== null && action === 'restart' && !this.stopped)
         this.schedule(c, 'retry', retryAt, 'retry', reportedAtMs);
       return this.append({
@@ -667,9 +718,9 @@ export class Healer {
   }
 
   /**
-   * Containers that share the healed container's network namespace (compose
-   * `network_mode: service:<name>`) lose their network when it restarts: restart them
-   * after it, one after the other.
+   * Containers that share the healed container's network namespace lose their network when
+   * it restarts. Each gets a heal of its own through the queue, after the parent's, so it
+   * never runs beside another heal of it; one with a heal already pending is left to it.
    */
   private async restartDependents(parent: ContainerIdentity): Promise<void> {
     const log = containerLogger(this.log, parent.name, parent.id);
@@ -680,28 +731,9 @@ export class Healer {
       log.warn({ err: errorText(err) }, 'cannot list containers to restart the dependents');
       return;
     }
-    const modes = new Set([`container:${parent.id}`, `container:${parent.name}`]);
     const rules = this.d.rules();
-    const dependents = all
-      .filter(
-        (d) =>
-          d.id !== parent.id &&
-          d.networkMode !== undefined &&
-          modes.has(d.networkMode) &&
-          d.state === 'running',
-      )
-      .sort((a, b) => a.name.localeCompare(b.name));
-    for (const dep of dependents) {
-      // Dependents need no enrolling label, but an excluded one, autoheal itself or a Swarm
-      // task is never touched, and one with its own heal in flight is left to that heal.
-      const verdict = monitorVerdict(dep, rules);
-      const protectedBy = verdict.excluded
-        ? 'excluded'
-        : verdict.reason === 'self' || verdict.reason === 'swarm_task'
-          ? verdict.reason
-          : this.busy(dep.id)
-            ? 'heal_in_flight'
-            : null;
+    for (const dep of runningDependents(parent, all)) {
+      const protectedBy = dependentProtection(dep, rules) ?? (this.busy(dep.id) ? 'heal_in_flight' : null);
       if (protectedBy !== null) {
         containerLogger(this.log, dep.name, dep.id).info(
           { dependency: parent.name, reason: protectedBy },
@@ -709,50 +741,26 @@ export class Healer {
         );
         continue;
       }
-      const t0 = this.d.now();
-      const stopTimeoutS = this.stopTimeoutS(dep);
-      const depLog = containerLogger(this.log, dep.name, dep.id);
-      const details = {
-        trigger: 'dependent',
-        dependency: parent.name,
-        dependency_id: parent.id,
-        stop_timeout_s: stopTimeoutS,
-      };
-      try {
-        await this.d.engine.restart(dep.id, stopTimeoutS);
-      } catch (err) {
-        const durationMs = this.d.now() - t0;
-        this.restarts.inc({ result: 'failed', action: 'restart' });
-        depLog.error({ err: errorText(err), dependency: parent.name }, 'restart of a dependent failed');
-        this.append({
-          event_type: 'restart',
-          container_id: dep.id,
-          container_name: dep.name,
-          status: 'failed',
-          message: `Restart of ${dep.name}, which uses the network of ${parent.name}, failed in ${durationMs} ms: ${errorText(err)}`,
-          details: { ...details, duration_ms: durationMs, error: errorText(err) },
-        });
-        continue;
-      }
-      const durationMs = this.d.now() - t0;
-      this.restarts.inc({ result: 'success', action: 'restart' });
-      depLog.info({ dependency: parent.name, duration_ms: durationMs }, 'restarted a dependent');
-      this.append({
-        event_type: 'restart',
-        container_id: dep.id,
-        container_name: dep.name,
-        status: 'success',
-        message: `Restarted ${dep.name} because it uses the network of ${parent.name}, which was restarted (in ${durationMs} ms)`,
-        details: { ...details, duration_ms: durationMs },
-      });
-      this.d.notifier?.notify({
-        kind: 'dependent_restart',
-        containerName: dep.name,
-        containerId: dep.id,
-        reason: `it uses the network of ${parent.name}`,
-        durationMs,
-      });
+      void this.run(dep, async () =>
+        this.stopped ? null : healDependent(this.dependentContext(), dep, parent),
+      );
     }
+  }
+
+  private dependentContext(): DependentHealContext {
+    return {
+      engine: this.d.engine,
+      rules: () => this.d.rules(),
+      now: () => this.d.now(),
+      log: this.log,
+      notifier: this.d.notifier,
+      defaultStopTimeoutS: this.d.settings.defaultStopTimeoutS,
+      track: (id, entry) => this.inFlight.set(id, { ...entry, trigger: 'dependent' }),
+      untrack: (id) => this.inFlight.delete(id),
+      countRestart: (result, action) => this.restarts.inc({ result, action }),
+      append: (event) => this.append(event),
+      skip: (c, reason, detail, fresh, extra) => this.skipNow(c, 'dependent', reason, detail, fresh, extra),
+    };
   }
 
   // ── Shutdown ─────────────────────────────────────────────────────────────

@@ -36,9 +36,19 @@ export function actionFromLabel(labels: Labels): HealAction | null {
   return ACTIONS.find((a) => a === raw) ?? null;
 }
 
-/** `autoheal.dependents=restart`. */
+/** The words of `autoheal.dependents`, a comma-separated list of `restart` and `recreate`. */
+function dependentsWords(labels: Labels): string[] {
+  return (labels[DEPENDENTS_LABEL] ?? '').split(',').map((w) => w.trim().toLowerCase());
+}
+
+/** `autoheal.dependents` holds `restart`: restart the dependents after a heal. */
 export function restartsDependents(labels: Labels): boolean {
-  return labels[DEPENDENTS_LABEL]?.trim().toLowerCase() === 'restart';
+  return dependentsWords(labels).includes('restart');
+}
+
+/** `autoheal.dependents` holds `recreate`: re-create the dependents when it is replaced. */
+export function recreatesDependents(labels: Labels): boolean {
+  return dependentsWords(labels).includes('recreate');
 }
 
 /** Labels present with a value autoheal cannot use, for a warning. */

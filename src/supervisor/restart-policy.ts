@@ -1,10 +1,11 @@
 /**
- * Restart-loop damping (SPEC §3 steps 5–6), as pure functions over a container's heal
- * record and the clock, modelled on the kubelet: the first restart is immediate; each
- * further one without `AUTOHEAL_BACKOFF_RESET` seconds of health in between waits
- * INITIAL × 2^(k−1) seconds (capped at MAX) after the previous one; after MAX_RESTARTS
- * restarts inside RESTART_WINDOW autoheal gives up until the container turns healthy or an
- * operator resets it.
+ * Restart-loop damping, as pure functions over a container's heal record and the clock,
+ * modelled on the kubelet and Docker's restart manager, which count the delay from the
+ * failure: the first restart is immediate; the k-th in a row (k ≥ 2, without
+ * `AUTOHEAL_BACKOFF_RESET` seconds of health in between) happens INITIAL × 2^(k−2) seconds
+ * (capped at MAX) after the first unhealthy report of its spell; after MAX_RESTARTS restarts
+ * inside RESTART_WINDOW autoheal gives up until the container turns healthy or an operator
+ * resets it.
  */
 import type { Settings } from '../config/settings.js';
 
@@ -21,6 +22,8 @@ export interface HealRecord {
   lastAttemptAt: number | null;
   /** When it was seen healthy, and has stayed so since; null while not healthy. */
   healthySince: number | null;
+  /** The first unhealthy report since the last restart attempt (or health); the back-off counts from it. */
+  unhealthySince?: number | null;
   /** When autoheal gave up on it; null while armed. */
   gaveUpAt: number | null;
   /** This unhealthy spell was already reported (action `notify`); cleared when healthy. */
@@ -35,10 +38,10 @@ export type PolicySettings = Pick<
 export type Gate =
   | { kind: 'go' }
   /**
-   * Wait until `untilMs`; `waitS` is the whole back-off step, `repeat` the k of the coming
-   * restart (the k-th in a row after the first, which waits INITIAL × 2^(k−1)).
+   * Wait until `untilMs`; `waitS` is the whole back-off step, counted from `sinceMs` (the
+   * first unhealthy report of this spell); `repeat` is how many restarts in a row came before.
    */
-  | { kind: 'backoff'; untilMs: number; waitS: number; repeat: number }
+  | { kind: 'backoff'; untilMs: number; sinceMs: number; waitS: number; repeat: number }
   /** Too many restarts in the window: give up now (record `gave_up` once). */
   | { kind: 'give_up'; restarts: number }
   /** Already given up on; leave it alone. */
@@ -51,12 +54,16 @@ export function emptyRecord(name: string): HealRecord {
     consecutive: 0,
     lastAttemptAt: null,
     healthySince: null,
+    unhealthySince: null,
     gaveUpAt: null,
     notified: false,
   };
 }
 
-/** The back-off step before the k-th consecutive restart (k ≥ 1), in seconds. */
+/**
+ * The wait after the failure when `k` restarts in a row came before (k ≥ 1), in seconds:
+ * INITIAL × 2^(k−1), capped at MAX.
+ */
 export function backoffStepS(k: number, s: PolicySettings): number {
   if (k <= 0) return 0;
   return Math.min(s.backoffInitialS * 2 ** Math.min(k - 1, 30), s.backoffMaxS);
@@ -74,6 +81,7 @@ export function observeHealthy(r: HealRecord, nowMs: number): { record: HealReco
     record: {
       ...r,
       healthySince: r.healthySince ?? nowMs,
+      unhealthySince: null,
       notified: false,
       ...(rearmed ? { gaveUpAt: null, consecutive: 0, attempts: [] } : {}),
     },
@@ -82,12 +90,17 @@ export function observeHealthy(r: HealRecord, nowMs: number): { record: HealReco
 }
 
 /**
- * The container is unhealthy: if it had stayed healthy for the reset period, its back-off
- * starts over.
+ * The container is unhealthy: the first report of a spell starts the back-off clock, and
+ * if it had stayed healthy for the reset period, its back-off starts over.
  */
 export function observeUnhealthy(r: HealRecord, nowMs: number, s: PolicySettings): HealRecord {
   const stayedHealthy = r.healthySince !== null && nowMs - r.healthySince >= s.backoffResetS * 1000;
-  return { ...r, healthySince: null, ...(stayedHealthy ? { consecutive: 0 } : {}) };
+  return {
+    ...r,
+    healthySince: null,
+    unhealthySince: r.unhealthySince ?? nowMs,
+    ...(stayedHealthy ? { consecutive: 0 } : {}),
+  };
 }
 
 /** May autoheal restart this container now? */
@@ -95,15 +108,17 @@ export function gate(r: HealRecord, nowMs: number, s: PolicySettings): Gate {
   if (r.gaveUpAt !== null) return { kind: 'given_up' };
   const recent = recentAttempts(r, nowMs, s);
   if (recent.length >= s.maxRestarts) return { kind: 'give_up', restarts: recent.length };
-  if (r.consecutive > 0 && r.lastAttemptAt !== null) {
+  if (r.consecutive > 0) {
+    // A spell nobody reported (a record written before this field existed) starts now.
+    const sinceMs = r.unhealthySince ?? nowMs;
     const waitS = backoffStepS(r.consecutive, s);
-    const untilMs = r.lastAttemptAt + waitS * 1000;
-    if (nowMs < untilMs) return { kind: 'backoff', untilMs, waitS, repeat: r.consecutive };
+    const untilMs = sinceMs + waitS * 1000;
+    if (nowMs < untilMs) return { kind: 'backoff', untilMs, sinceMs, waitS, repeat: r.consecutive };
   }
   return { kind: 'go' };
 }
 
-/** A restart attempt starts now (whatever its result). */
+/** A restart attempt starts now (whatever its result); the next failure starts a new spell. */
 export function recordAttempt(r: HealRecord, nowMs: number, s: PolicySettings): HealRecord {
   return {
     ...r,
@@ -111,7 +126,13 @@ export function recordAttempt(r: HealRecord, nowMs: number, s: PolicySettings): 
     consecutive: r.consecutive + 1,
     lastAttemptAt: nowMs,
     healthySince: null,
+    unhealthySince: null,
   };
+}
+
+/** The restart attempt failed now: the container is still unhealthy, and this is the failure. */
+export function recordFailedAttempt(r: HealRecord, nowMs: number): HealRecord {
+  return { ...r, unhealthySince: nowMs };
 }
 
 export function recordGiveUp(r: HealRecord, nowMs: number): HealRecord {
@@ -120,11 +141,11 @@ export function recordGiveUp(r: HealRecord, nowMs: number): HealRecord {
 
 /** An operator's reset: armed again, back-off and window forgotten. */
 export function rearm(r: HealRecord): HealRecord {
-  return { ...r, gaveUpAt: null, consecutive: 0, attempts: [], lastAttemptAt: null };
+  return { ...r, gaveUpAt: null, consecutive: 0, attempts: [], lastAttemptAt: null, unhealthySince: null };
 }
 
-/** When the next attempt may run after the one just made (for retrying a failed restart). */
+/** When the next attempt may run after a failed one (see `recordFailedAttempt`). */
 export function nextAttemptAt(r: HealRecord, s: PolicySettings): number | null {
-  if (r.lastAttemptAt === null) return null;
-  return r.lastAttemptAt + backoffStepS(r.consecutive, s) * 1000;
+  if (r.unhealthySince == null || r.consecutive === 0) return null;
+  return r.unhealthySince + backoffStepS(r.consecutive, s) * 1000;
 }

@@ -10,6 +10,7 @@ import type { ContainerEvent, ContainerSnapshot, Engine } from '../engine/types.
 import { componentLogger, containerLogger, type Logger } from '../log.js';
 import type { MetricsRegistry } from '../metrics.js';
 import type { AuditEvent, AuditStore, ListName, NewAuditEvent } from '../store/types.js';
+import { DependentRecreator } from './dependent-recreator.js';
 import {
   type ContainerIdentity,
   type EnrollmentRules,
@@ -66,12 +67,16 @@ export class Supervisor implements SupervisorControl {
   private readonly healer: Healer;
   /** Maintenance window and silences (the API's `/api/maintenance` and `…/silence`). */
   readonly holds: HoldKeeper;
+  private readonly dependents: DependentRecreator;
   private readonly intake: EventIntake;
   private reconcileTimer: NodeJS.Timeout | null = null;
   private reconcileRunning: Promise<void> | null = null;
   private reconcileAgain: ReconcileTrigger | null = null;
   private engineConnected = false;
   private stopped = false;
+  /** Counts health events; per container, the count at its latest one (see reconcileOnce). */
+  private healthEvents = 0;
+  private readonly lastHealthEvent = new Map<string, number>();
 
   constructor(deps: SupervisorDeps) {
     this.engine = deps.engine;
@@ -103,6 +108,16 @@ export class Supervisor implements SupervisorControl {
       now: this.now,
       startedAtMs: this.now(),
       holds: this.holds,
+    });
+    this.dependents = new DependentRecreator({
+      engine: deps.engine,
+      store: deps.store,
+      settings: deps.settings,
+      logger: deps.logger,
+      metrics: deps.metrics,
+      rules: () => this.rules(),
+      healing: (id) => this.healer.busy(id),
+      now: this.now,
     });
     this.intake = new EventIntake(
       deps.intakeCapacity ?? 10_000,
@@ -154,11 +169,15 @@ export class Supervisor implements SupervisorControl {
     });
   }
 
-  /** Starts the periodic reconcile. The first reconcile runs when the engine connects. */
+  /**
+   * Starts the periodic reconcile. The first reconcile runs when the engine connects; the
+   * interval ones run whether the event stream is up or not, so a stream blocked on its
+   * own (a proxy that refuses `/events`) still leaves every container healed.
+   */
   start(): void {
     this.holds.start();
     this.reconcileTimer = setInterval(() => {
-      if (this.engineConnected) void this.reconcile('interval');
+      void this.reconcile('interval');
     }, this.settings.intervalS * 1000);
   }
 
@@ -167,7 +186,7 @@ export class Supervisor implements SupervisorControl {
     this.stopped = true;
     if (this.reconcileTimer) clearInterval(this.reconcileTimer);
     this.holds.stop();
-    await this.healer.stop(waitMs);
+    await Promise.all([this.healer.stop(waitMs), this.dependents.stop(waitMs)]);
   }
 
   /** Resolves once every queued event, reconcile and heal has been handled (tests, shutdown). */
@@ -182,6 +201,10 @@ export class Supervisor implements SupervisorControl {
       const heals = this.healer.status();
       if (heals.waiting + heals.running > 0) {
         await this.healer.drain();
+        continue;
+      }
+      if (this.dependents.busy()) {
+        await this.dependents.idle();
         continue;
       }
       return;
@@ -260,7 +283,9 @@ export class Supervisor implements SupervisorControl {
   private handleEventUnsafe(event: ContainerEvent): void {
     if (this.stopped) return;
     const log = containerLogger(this.log, event.name, event.id);
+    this.dependents.observe(event);
     if (event.action === 'destroy') {
+      this.lastHealthEvent.delete(event.id);
       this.store.forgetMonitored(event.id);
       this.healer.forget(event.id);
       log.debug('container destroyed: its in-memory state is forgotten');
@@ -272,6 +297,7 @@ export class Supervisor implements SupervisorControl {
     switch (event.action) {
       case 'start':
         log.debug({ monitored: verdict.monitored }, 'container started');
+        this.dependents.started(event);
         return;
       case 'die':
       case 'oom': {
@@ -292,6 +318,8 @@ export class Supervisor implements SupervisorControl {
         return;
       }
       case 'health_status': {
+        this.healthEvents += 1;
+        this.lastHealthEvent.set(event.id, this.healthEvents);
         if (event.health === 'healthy') {
           if (verdict.monitored) this.healer.healthy(event, 'event');
           return;
@@ -343,13 +371,21 @@ export class Supervisor implements SupervisorControl {
     if (this.stopped) return;
     // Taken before the list, so a container enrolled while the list is under way is not pruned.
     const known = this.store.knownContainerIds();
+    // A health event handled while the list is under way is newer than the list's snapshot.
+    const healthEventsBefore = this.healthEvents;
     let containers: ContainerSnapshot[];
     try {
       containers = await this.engine.listContainers();
     } catch (err) {
-      this.log.warn({ err: errorText(err), trigger }, 'reconcile could not list containers; will try again');
+      // While the stream is down this repeats every interval; the disconnection is already recorded.
+      const level = this.engineConnected ? 'warn' : 'debug';
+      this.log[level](
+        { err: errorText(err), trigger },
+        'reconcile could not list containers; will try again',
+      );
       return;
     }
+    this.dependents.observeList(containers);
     // A container destroyed while autoheal was down (or whose destroy event was dropped)
     // would otherwise keep its state forever.
     const present = new Set(containers.map((c) => c.id));
@@ -358,6 +394,7 @@ export class Supervisor implements SupervisorControl {
       this.store.forgetMonitored(id);
       this.healer.forget(id);
     }
+    for (const id of this.lastHealthEvent.keys()) if (!present.has(id)) this.lastHealthEvent.delete(id);
     const rules = this.rules();
     let unhealthy = 0;
     for (const c of containers) {
@@ -365,6 +402,7 @@ export class Supervisor implements SupervisorControl {
       if (!verdict.monitored) continue;
       this.ensureEnrolled(c, verdict.enrolledBy);
       if (c.state !== 'running') continue;
+      if ((this.lastHealthEvent.get(c.id) ?? 0) > healthEventsBefore) continue;
       if (c.health === 'unhealthy') {
         unhealthy += 1;
         this.healer.unhealthy(c, 'reconcile');
@@ -430,7 +468,7 @@ export class Supervisor implements SupervisorControl {
     if (!c) return false;
     const reset = this.healer.reset(c);
     // A container that is still unhealthy gets its heal now rather than at the next interval.
-    if (reset && this.engineConnected) void this.reconcile('config');
+    if (reset) void this.reconcile('config');
     return reset;
   }
 
@@ -483,7 +521,7 @@ export class Supervisor implements SupervisorControl {
     });
     this.log.info({ list, added, removed }, `${list} list changed`);
     // Takes effect at once: newly selected containers are enrolled and healed if unhealthy.
-    if (this.engineConnected) void this.reconcile('config');
+    void this.reconcile('config');
     return { ok: true, changed: true, entries: next };
   }
 

@@ -15,6 +15,7 @@ import {
 } from '../support/autoheal-process.js';
 import {
   createHealthContainer,
+  docker,
   makeHealthy,
   makeUnhealthy,
   removeAll,
@@ -58,6 +59,31 @@ async function receiver(hang = false) {
         server.close(() => resolve());
       }),
   };
+}
+
+/** The engine's own record of a container's events since `sinceMs`, with their times in ms. */
+async function engineEvents(
+  c: { id: string },
+  sinceMs: number,
+): Promise<Array<{ action: string; ms: number }>> {
+  const out = await docker([
+    'events',
+    '--since',
+    (sinceMs / 1000).toFixed(3),
+    '--until',
+    (Date.now() / 1000).toFixed(3),
+    '--filter',
+    `container=${c.id}`,
+    '--format',
+    '{{.Action}}|{{.TimeNano}}',
+  ]);
+  return out
+    .split('\n')
+    .filter((l) => l.includes('|'))
+    .map((l) => {
+      const [action = '', nano = '0'] = l.split('|');
+      return { action, ms: Number(BigInt(nano) / 1_000_000n) };
+    });
 }
 
 const restartsOf = (events: AuditEvent[], id: string) =>
@@ -137,6 +163,30 @@ describe('the healing policy on the real engine', () => {
     expect(apprise[0]?.body).toMatchObject({ title: 'Autoheal', body: expect.stringContaining(c.name) });
     // The secret path never reaches a log line.
     expect(ah.logs.some((l) => l.raw.includes('secret-path'))).toBe(false);
+  });
+
+  it('each restart after the first waits INITIAL × 2^(k−2) from the unhealthy report, by the engine clock', async () => {
+    // Fails ~1 s after every start: the wait must count from that failure, not from the restart.
+    const c = await createHealthContainer({ labels: enrolled, healthCmd: 'false' });
+    const sinceMs = Date.now() - 5_000;
+    await ah.waitUntilAudit((all) => restartsOf(all, c.id).length >= 3, 60_000, 'three restarts');
+    const events = await engineEvents(c, sinceMs);
+    // A restart begins with the engine's kill; the spell is the first unhealthy report after
+    // the container's previous start.
+    const kills = events.filter((e) => e.action === 'kill').map((e) => e.ms);
+    expect(kills.length).toBeGreaterThanOrEqual(3);
+    const waits: number[] = [];
+    for (let k = 1; k < 3; k += 1) {
+      const kill = kills[k] ?? Number.NaN;
+      const lastStart = Math.max(
+        ...events.filter((e) => e.action === 'start' && e.ms < kill).map((e) => e.ms),
+      );
+      const report = events.find((e) => e.action === 'health_status: unhealthy' && e.ms > lastStart);
+      expect(report, `an unhealthy report before restart ${k + 1}`).toBeDefined();
+      waits.push((kill - (report?.ms ?? kill)) / 1000);
+    }
+    expect(waits[0]).toBeGreaterThanOrEqual(2);
+    expect(waits[1]).toBeGreaterThanOrEqual(4);
   });
 
   it('a container that recovers within its grace period is left untouched', async () => {

@@ -19,6 +19,7 @@ import {
 import {
   containerName,
   createHealthContainer,
+  docker,
   makeHealthy,
   makeUnhealthy,
   removeAll,
@@ -270,6 +271,39 @@ describe('the web UI in a real browser', () => {
     expect(await page.locator('#token-dialog').isVisible()).toBe(false);
     expect(await excludedList()).not.toContain(c.name);
     await makeHealthy(c).catch(() => undefined);
+  });
+
+  it("shows a restart the engine refuses as an error, in the engine's words", async () => {
+    // A container in another's network namespace cannot start again once that one stopped.
+    const parent = await createHealthContainer();
+    // Its healthcheck may fail once the parent is gone: autoheal must only notify, not heal it.
+    const c = await createHealthContainer({
+      labels: { [labelKey]: 'true', 'autoheal.action': 'notify' },
+      network: `container:${parent.id}`,
+    });
+    await waitForHealth(c, 'healthy', 20_000);
+    await docker(['stop', '-t', '1', parent.id]);
+    await page.goto(`${baseUrl}/#/containers`);
+    const restart = row(page, c).getByRole('button', { name: 'Restart' });
+    await expect.poll(() => restart.isEnabled(), { timeout: UI_TIMEOUT }).toBe(true);
+    page.once('dialog', (dialog) => void dialog.accept());
+    await restart.click();
+    const asked = await page
+      .locator('#token-dialog')
+      .waitFor({ state: 'visible', timeout: 2_000 })
+      .then(() => true)
+      .catch(() => false);
+    if (asked) {
+      await page.fill('#token-input', token);
+      await page.keyboard.press('Enter');
+    }
+    const message = page.locator('#containers-message');
+    await expect
+      .poll(() => message.textContent(), { timeout: UI_TIMEOUT })
+      .toMatch(new RegExp(`^Could not restart ${c.name}: the engine answered: .*cannot join network`));
+    expect(await message.getAttribute('class')).toContain('error');
+    const failed = await ah.waitForAudit(isRestartOf(c), 20_000, `the failed restart of ${c.name}`);
+    expect(failed).toMatchObject({ status: 'failed', details: { trigger: 'api' } });
   });
 
   it('lists configuration entries read-only and API entries with a remove button', async () => {

@@ -54,6 +54,8 @@ export class FakeSupervisor implements SupervisorControl {
   readonly restarts: string[] = [];
   /** Names with a heal in flight: "restart now" is refused with 409. */
   readonly busy = new Set<string>();
+  /** The engine's error text for the next restarts; null makes them succeed. */
+  restartError: string | null = null;
   containers: ContainerView[] = [
     container({ id: WEB_ID, name: 'web' }),
     container({ id: DB_ID, name: 'db', health: 'unhealthy', enrolled_by: null, monitored: false }),
@@ -140,13 +142,14 @@ export class FakeSupervisor implements SupervisorControl {
     if (c === null) return { ok: false, reason: 'not_found' };
     if (this.busy.has(c.name)) return { ok: false, reason: 'busy' };
     this.restarts.push(c.name);
+    const error = this.restartError;
     const event = this.store.append({
       event_type: 'restart',
       container_id: c.id,
       container_name: c.name,
-      status: 'success',
-      message: `Restarted ${c.name} on request`,
-      details: { trigger: 'api', duration_ms: 5 },
+      status: error === null ? 'success' : 'failed',
+      message: error === null ? `Restarted ${c.name} on request` : `Restart of ${c.name} failed: ${error}`,
+      details: { trigger: 'api', duration_ms: 5, ...(error === null ? {} : { error }) },
     });
     return { ok: true, event };
   }

@@ -68,6 +68,12 @@ export interface HealthContainerOptions {
   healthCmd?: string;
   /** `--network`, e.g. `container:<id>` to share another container's network namespace. */
   network?: string;
+  /** `--env` entries besides START_HEALTHY. */
+  env?: Record<string, string>;
+  /** `--volume` arguments, e.g. `/data` for an anonymous volume. */
+  volumes?: string[];
+  /** `--mount` arguments, e.g. `type=bind,source=/tmp/x,target=/cfg`. */
+  mounts?: string[];
 }
 
 const created = new Set<string>();
@@ -121,10 +127,21 @@ export async function createHealthContainer(options: HealthContainerOptions = {}
   if (options.startPeriod !== undefined) args.push('--health-start-period', `${options.startPeriod}s`);
   if (options.stopTimeout !== undefined) args.push('--stop-timeout', String(options.stopTimeout));
   if (options.network !== undefined) args.push('--network', options.network);
+  for (const [key, value] of Object.entries(options.env ?? {})) args.push('--env', `${key}=${value}`);
+  for (const volume of options.volumes ?? []) args.push('--volume', volume);
+  for (const mount of options.mounts ?? []) args.push('--mount', mount);
   args.push(TEST_IMAGE, 'sh', '-c', containerScript(options.ignoreSigterm === true));
   const id = await docker(args);
   created.add(id);
   return { id, name };
+}
+
+/**
+ * Takes a container made from one of ours by something else (autoheal's re-create copies
+ * the owner labels) into this process's care, so `removeAll()` removes it too.
+ */
+export function adopt(id: string): void {
+  created.add(id);
 }
 
 /** Makes the healthcheck fail from now on (until `makeHealthy` or a restart). */

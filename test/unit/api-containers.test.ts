@@ -83,6 +83,18 @@ describe('POST /api/containers/{ref}/restart', () => {
     expect(api.supervisor.restarts).toEqual(['web']);
   });
 
+  it("answers 502 with the engine's error when the restart failed", async () => {
+    const api = makeApi();
+    api.supervisor.restartError = 'Cannot restart container: driver failed programming external connectivity';
+    const res = await call(api, '/api/containers/web/restart', { method: 'POST', token: TOKEN });
+    expect(res.status).toBe(502);
+    const body = (await res.json()) as { error: string; event: { status: string } };
+    expect(body.error).toBe(
+      'the engine could not restart web: Cannot restart container: driver failed programming external connectivity',
+    );
+    expect(body.event).toMatchObject({ status: 'failed' });
+  });
+
   it('is 404 for an unknown container', async () => {
     const res = await call(makeApi(), '/api/containers/ghost/restart', { method: 'POST', token: TOKEN });
     expect(res.status).toBe(404);

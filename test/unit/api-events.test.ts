@@ -183,6 +183,23 @@ describe('GET /api/events/stream', () => {
     expect(auditIds(await readUntil(reader, (t) => auditIds(t).length === 1))).toEqual([3]);
   });
 
+  it("names the store's epoch first, and replays nothing to a client from another epoch", async () => {
+    const api = makeApi();
+    seed(api, 5);
+    const epoch = api.store.epoch();
+    expect(epoch).toMatch(/^[A-Za-z0-9-]+$/);
+    const same = await connect(api, `/api/events/stream?epoch=${epoch}`, { 'Last-Event-ID': '3' });
+    const sameText = await readUntil(same, (t) => auditIds(t).length === 2);
+    expect(sameText).toContain(`event: epoch\ndata: {"epoch":"${epoch}"}\n\n`);
+    expect(sameText.indexOf('event: epoch')).toBeLessThan(sameText.indexOf('event: audit'));
+    expect(auditIds(sameText)).toEqual([4, 5]);
+    // Its id 3 was from a store that has since started over: not a place to resume from.
+    const other = await connect(api, '/api/events/stream?epoch=an-older-store', { 'Last-Event-ID': '3' });
+    api.store.append({ event_type: 'engine', status: 'connected', message: 'fresh' });
+    expect(auditIds(await readUntil(other, (t) => auditIds(t).length === 1))).toEqual([6]);
+    expect((await call(api, '/api/events/stream?epoch=bad%20epoch')).status).toBe(400);
+  });
+
   it('sends heartbeats while idle', async () => {
     const api = makeApi({ heartbeatMs: 20 });
     const reader = await connect(api);

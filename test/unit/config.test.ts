@@ -48,6 +48,18 @@ describe('configuration', () => {
     expect(Object.isFrozen(s)).toBe(true);
   });
 
+  it('AUTOHEAL_SELF_ID takes a full id or a prefix of at least 12 hex characters, and says so otherwise', () => {
+    const full = 'ab'.repeat(32);
+    expect(load({}).selfId).toBeNull();
+    expect(load({ AUTOHEAL_SELF_ID: full }).selfId).toBe(full);
+    expect(load({ AUTOHEAL_SELF_ID: ` ${full.slice(0, 12).toUpperCase()} ` }).selfId).toBe(full.slice(0, 12));
+    for (const bad of ['abc123', 'z'.repeat(64), `${full}a`, 'my-autoheal']) {
+      expect(errorOf({ AUTOHEAL_SELF_ID: bad })).toBe(
+        `AUTOHEAL_SELF_ID=${JSON.stringify(bad)} is invalid: it accepts a container id: 64 hex characters, or a prefix of at least 12`,
+      );
+    }
+  });
+
   it('every setting has a documented default, and the README names it', () => {
     const defaults = JSON.parse(readFileSync(new URL('../../config/default.json', import.meta.url), 'utf8'));
     const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
@@ -56,6 +68,11 @@ describe('configuration', () => {
       expect(readme, `README lacks ${key}`).toContain(`\`${key}\``);
     }
     expect(Object.keys(defaults).sort()).toEqual([...SETTING_KEYS].sort());
+  });
+
+  it('re-creating dependents is off by default and turned on by AUTOHEAL_RECREATE_DEPENDENTS', () => {
+    expect(load({}).recreateDependents).toBe(false);
+    expect(load({ AUTOHEAL_RECREATE_DEPENDENTS: 'true' }).recreateDependents).toBe(true);
   });
 
   it('precedence: defaults < AUTOHEAL_CONFIG file < environment', () => {
@@ -72,6 +89,9 @@ describe('configuration', () => {
     expect(msg).not.toContain('\n');
     expect(errorOf({ AUTOHEAL_ONLY_MONITOR_RUNNING: 'maybe' })).toMatch(
       /^AUTOHEAL_ONLY_MONITOR_RUNNING=.*true or false/,
+    );
+    expect(errorOf({ AUTOHEAL_RECREATE_DEPENDENTS: 'sometimes' })).toBe(
+      'AUTOHEAL_RECREATE_DEPENDENTS="sometimes" is invalid: it accepts true or false',
     );
     expect(errorOf({ WEBHOOK_URL: 'ftp://x' })).toMatch(/^WEBHOOK_URL .*http/);
     expect(errorOf({ LOG_LEVEL: 'loud' })).toMatch(/^LOG_LEVEL=/);

@@ -173,6 +173,63 @@ describe('DockerEngine against a fake engine', () => {
     expect(Date.now() - started).toBeLessThan(1500);
   });
 
+  it('creates a copy with its name in the query and the configuration as the JSON body', async () => {
+    let query = '';
+    let body: Record<string, unknown> = {};
+    engine.routes.set('POST /containers/create', (req, res, url) => {
+      query = url.search;
+      let text = '';
+      req.setEncoding('utf8');
+      req.on('data', (c: string) => {
+        text += c;
+      });
+      req.on('end', () => {
+        body = JSON.parse(text) as Record<string, unknown>;
+        res
+          .writeHead(201, { 'Content-Type': 'application/json' })
+          .end(JSON.stringify({ Id: 'd'.repeat(64) }));
+      });
+    });
+    const blueprint = {
+      id: ID,
+      name: 'torrent',
+      labels: {},
+      state: 'running',
+      networkMode: 'container:old',
+      createBody: { Image: 'img', Hostname: 'old', HostConfig: { NetworkMode: 'container:old' } },
+    };
+    expect(await docker.create(blueprint, 'torrent', 'container:new')).toBe('d'.repeat(64));
+    expect(query).toBe('?name=torrent');
+    expect(body).toEqual({ Image: 'img', HostConfig: { NetworkMode: 'container:new' } });
+  });
+
+  it('renames, starts (already running counts) and removes without the anonymous volumes', async () => {
+    const seen: string[] = [];
+    const answer =
+      (status: number) =>
+      (req: { method?: string }, res: { writeHead(s: number): { end(): void } }, url: URL) => {
+        seen.push(`${req.method} ${url.pathname}${url.search}`);
+        res.writeHead(status).end();
+      };
+    engine.routes.set(`POST /containers/${ID}/rename`, answer(204));
+    engine.routes.set(`POST /containers/${ID}/start`, answer(304));
+    engine.routes.set(`DELETE /containers/${ID}`, answer(204));
+    await docker.rename(ID, 'torrent_old');
+    await docker.start(ID);
+    await docker.remove(ID);
+    expect(seen).toEqual([
+      `POST /containers/${ID}/rename?name=torrent_old`,
+      `POST /containers/${ID}/start`,
+      `DELETE /containers/${ID}?force=true&v=false`,
+    ]);
+    // One already gone counts as removed; any other refusal is an error.
+    await docker.remove('gone');
+    engine.routes.set(`DELETE /containers/${ID}`, (_req, res) => {
+      res.writeHead(409, { 'Content-Type': 'application/json' }).end('{"message":"removal in progress"}');
+    });
+    await expect(docker.remove(ID)).rejects.toThrow(/^removal in progress$/);
+  });
+
   it('says the engine is unreachable when the socket is gone', async () => {
     await engine.close();
     await expect(docker.ping()).rejects.toThrow(

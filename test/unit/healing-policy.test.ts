@@ -19,6 +19,16 @@ afterEach(async () => {
   vi.useRealTimers();
 });
 
+/** Lets pending promise callbacks and the event intake run (no clock involved). */
+async function ticks(n = 5): Promise<void> {
+  for (let i = 0; i < n; i += 1) await new Promise<void>((resolve) => setImmediate(resolve));
+}
+
+async function until(done: () => boolean): Promise<void> {
+  for (let i = 0; i < 100 && !done(); i += 1) await ticks(1);
+  expect(done()).toBe(true);
+}
+
 function setup(env: Record<string, string> = {}, store?: MemoryStore) {
   const h = supervisorHarness({
     env: { AUTOHEAL_INTERVAL: '3600', ...env },
@@ -62,6 +72,62 @@ describe('restart-loop damping through the supervisor', () => {
       'retry',
       'event',
     ]);
+  });
+
+  it('the wait counts from the unhealthy report, however long after the restart it comes', async () => {
+    const { engine, store, turnUnhealthy, advance } = setup();
+    const web = engine.add({ name: 'web', labels: { autoheal: 'true' } });
+    await turnUnhealthy(web.id);
+    expect(engine.restartsOf(web.id)).toHaveLength(1);
+    // Docker's default healthcheck reports the failure ~90 s after the restart.
+    await advance(90 * S);
+    await turnUnhealthy(web.id);
+    expect(engine.restartsOf(web.id)).toHaveLength(1);
+    const backoff = store.list({ type: 'skipped' })[0];
+    expect(backoff).toMatchObject({
+      status: 'backoff',
+      details: { wait_s: 10, retry_at: new Date(Date.now() + 10 * S).toISOString() },
+    });
+    await advance(9 * S);
+    expect(engine.restartsOf(web.id)).toHaveLength(1);
+    await advance(1 * S);
+    expect(engine.restartsOf(web.id)).toHaveLength(2);
+    await advance(90 * S);
+    await turnUnhealthy(web.id);
+    await advance(19 * S);
+    expect(engine.restartsOf(web.id)).toHaveLength(2);
+    await advance(1 * S);
+    expect(engine.restartsOf(web.id)).toHaveLength(3);
+  });
+
+  it('a reconcile report starts the spell too, and a later event does not move it', async () => {
+    const { engine, supervisor, turnUnhealthy, advance } = setup();
+    const web = engine.add({ name: 'web', labels: { autoheal: 'true' } });
+    await turnUnhealthy(web.id);
+    await advance(30 * S);
+    engine.setHealth(web.id, 'unhealthy');
+    await supervisor.reconcile('interval');
+    await advance(4 * S);
+    supervisor.onEngineEvent(engine.event(web.id, 'health_status'));
+    await advance(5 * S);
+    expect(engine.restartsOf(web.id)).toHaveLength(1);
+    await advance(1 * S);
+    expect(engine.restartsOf(web.id)).toHaveLength(2);
+  });
+
+  it('a grace period overlaps the back-off wait instead of adding to it', async () => {
+    const { engine, turnUnhealthy, advance } = setup({ AUTOHEAL_GRACE_PERIOD: '4' });
+    const web = engine.add({ name: 'web', labels: { autoheal: 'true' } });
+    await turnUnhealthy(web.id);
+    await advance(4 * S);
+    expect(engine.restartsOf(web.id)).toHaveLength(1);
+    await advance(60 * S);
+    await turnUnhealthy(web.id);
+    // Grace 4 s, back-off 10 s, both from the report: restarted 10 s after it, not 14.
+    await advance(9 * S);
+    expect(engine.restartsOf(web.id)).toHaveLength(1);
+    await advance(1 * S);
+    expect(engine.restartsOf(web.id)).toHaveLength(2);
   });
 
   it('staying healthy for the reset period starts the back-off over', async () => {
@@ -263,5 +329,130 @@ describe('actions and dependents', () => {
       { kind: 'restart', containerName: 'web', reason: 'health_status: unhealthy' },
     ]);
     expect(notifier.scripts).toEqual([{ containerName: 'web', state: 'running' }]);
+  });
+});
+
+describe('heal correctness', () => {
+  it('while the event stream is down but the engine answers, the interval reconcile heals, inspecting first', async () => {
+    const { engine, supervisor, store, advance } = setup({ AUTOHEAL_INTERVAL: '5' });
+    const web = engine.add({ name: 'web', labels: { autoheal: 'true' } });
+    supervisor.start();
+    // A proxy refuses /events: the stream never comes up, list and inspect still answer.
+    supervisor.onEngineDisconnected({ error: 'HTTP 403 on /events', retryInMs: 1000 });
+    engine.setHealth(web.id, 'unhealthy');
+    await advance(5 * S);
+    expect(engine.restartsOf(web.id)).toHaveLength(1);
+    expect(store.list({ type: 'restart' })[0]?.details).toMatchObject({ trigger: 'reconcile' });
+    const calls = engine.calls.filter((c) => c.endsWith(web.id));
+    expect(calls).toEqual([`inspect:${web.id}`, `restart:${web.id}`]);
+  });
+
+  it('a reconcile snapshot taken before a healthy event neither reports it unhealthy nor restarts its healthy clock', async () => {
+    const { engine, supervisor, store, trail, turnUnhealthy, advance } = setup();
+    const web = engine.add({ name: 'web', labels: { autoheal: 'true' } });
+    await turnUnhealthy(web.id);
+    await advance(60 * S);
+    engine.setHealth(web.id, 'unhealthy');
+    const before = trail(web.id);
+    const healthyAt = Date.now();
+    engine.duringList = () => {
+      engine.setHealth(web.id, 'healthy');
+      supervisor.onEngineEvent(engine.event(web.id, 'health_status'));
+    };
+    await supervisor.reconcile('interval');
+    await supervisor.settled();
+    expect(store.getHealRecord(web.id)?.healthySince).toBe(healthyAt);
+    expect(trail(web.id)).toEqual(before);
+    expect(engine.restartsOf(web.id)).toHaveLength(1);
+  });
+
+  it('a report merged into an operator restart leaves no mark behind: the next report is handled once', async () => {
+    const { engine, supervisor, trail } = setup();
+    const web = engine.add({ name: 'web', labels: { autoheal: 'true' } });
+    engine.hold(web.id);
+    const asked = supervisor.restartNow('web');
+    await until(() => engine.restarts.length === 1);
+    engine.setHealth(web.id, 'unhealthy');
+    supervisor.onEngineEvent(engine.event(web.id, 'health_status'));
+    await ticks();
+    engine.release(web.id);
+    expect(await asked).toMatchObject({ ok: true });
+    await supervisor.settled();
+    // A later report finds it recovered: recorded once, not once more for the stale mark.
+    supervisor.onEngineEvent({ ...engine.event(web.id, 'health_status'), health: 'unhealthy' });
+    await supervisor.settled();
+    expect(trail(web.id).filter((t) => t === 'skipped/recovered')).toHaveLength(1);
+  });
+
+  it('a failed restart of a container destroyed meanwhile schedules no retry and keeps no record', async () => {
+    const { engine, supervisor, store, advance } = setup();
+    const web = engine.add({ name: 'web', labels: { autoheal: 'true' } });
+    engine.hold(web.id);
+    engine.failNextRestart = web.id;
+    engine.setHealth(web.id, 'unhealthy');
+    supervisor.onEngineEvent(engine.event(web.id, 'health_status'));
+    await until(() => engine.restarts.length === 1);
+    supervisor.onEngineEvent(engine.event(web.id, 'destroy'));
+    await ticks();
+    engine.containers.delete(web.id);
+    engine.release(web.id);
+    await supervisor.settled();
+    expect(supervisor.queueStatus().heals_scheduled).toBe(0);
+    expect(store.getHealRecord(web.id)).toBeNull();
+    await advance(600 * S);
+    expect(engine.restartsOf(web.id)).toHaveLength(1);
+  });
+
+  it("a dependent's restart is a heal of its own: its die is autoheal's, and its own report is merged into it", async () => {
+    const { engine, supervisor, store } = setup();
+    const vpn = engine.add({ name: 'vpn', labels: { autoheal: 'true', 'autoheal.dependents': 'restart' } });
+    const client = engine.add({
+      name: 'client',
+      labels: { autoheal: 'true' },
+      networkMode: `container:${vpn.id}`,
+    });
+    engine.hold(client.id);
+    engine.setHealth(vpn.id, 'unhealthy');
+    supervisor.onEngineEvent(engine.event(vpn.id, 'health_status'));
+    await until(() => engine.restartsOf(client.id).length === 1);
+    supervisor.onEngineEvent(engine.event(client.id, 'die', { exitCode: 143 }));
+    engine.setHealth(client.id, 'unhealthy');
+    supervisor.onEngineEvent(engine.event(client.id, 'health_status'));
+    await ticks();
+    expect(engine.restartsOf(client.id)).toHaveLength(1);
+    expect(store.list({ type: 'die' })[0]).toMatchObject({
+      container_name: 'client',
+      details: { during_restart: true },
+    });
+    engine.release(client.id);
+    await supervisor.settled();
+    expect(engine.restartsOf(client.id)).toHaveLength(1);
+    expect(store.list({ type: 'restart', container: 'client' })[0]?.details).toMatchObject({
+      trigger: 'dependent',
+      dependency: 'vpn',
+    });
+  });
+
+  it('a dependent gets its own autoheal.action: stop stops it, notify only notifies', async () => {
+    const { engine, notifier, trail, turnUnhealthy } = setup();
+    const vpn = engine.add({ name: 'vpn', labels: { autoheal: 'true', 'autoheal.dependents': 'restart' } });
+    const stopper = engine.add({
+      name: 'stopper',
+      labels: { 'autoheal.action': 'stop' },
+      networkMode: `container:${vpn.id}`,
+    });
+    const teller = engine.add({
+      name: 'teller',
+      labels: { 'autoheal.action': 'notify' },
+      networkMode: `container:${vpn.id}`,
+    });
+    await turnUnhealthy(vpn.id);
+    expect(engine.restarts.map((r) => r.id)).toEqual([vpn.id]);
+    expect(engine.stops.map((r) => r.id)).toEqual([stopper.id]);
+    expect(trail(stopper.id)).toEqual(['stop/success']);
+    expect(trail(teller.id)).toEqual(['skipped/notify_only']);
+    expect(notifier.sent).toContainEqual(
+      expect.objectContaining({ kind: 'unhealthy_notify', containerName: 'teller' }),
+    );
   });
 });

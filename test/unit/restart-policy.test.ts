@@ -9,6 +9,7 @@ import {
   type PolicySettings,
   rearm,
   recordAttempt,
+  recordFailedAttempt,
   recordGiveUp,
 } from '../../src/supervisor/restart-policy.js';
 
@@ -30,16 +31,57 @@ describe('restart-loop damping', () => {
     expect(backoffStepS(1000, s)).toBe(300);
   });
 
-  it('the first restart is immediate; the next one waits the back-off after it', () => {
+  it('the first restart is immediate; the k-th waits INITIAL × 2^(k−2) from the first unhealthy report', () => {
     let r = emptyRecord('web');
-    expect(gate(r, 0, s)).toEqual({ kind: 'go' });
-    r = recordAttempt(r, 0, s);
+    expect(gate(observeUnhealthy(r, 0, s), 0, s)).toEqual({ kind: 'go' });
+    r = recordAttempt(observeUnhealthy(r, 0, s), 0, s);
+    // It fails again 90 s after its restart (Docker's default healthcheck): the wait counts
+    // from that failure, not from the restart, so it is not already over.
+    r = observeUnhealthy(r, 90 * S, s);
+    expect(gate(r, 90 * S, s)).toEqual({
+      kind: 'backoff',
+      untilMs: 100 * S,
+      sinceMs: 90 * S,
+      waitS: 10,
+      repeat: 1,
+    });
+    // A later report of the same spell does not move the start.
+    r = observeUnhealthy(r, 95 * S, s);
+    expect(gate(r, 99 * S, s)).toMatchObject({ kind: 'backoff', untilMs: 100 * S });
+    expect(gate(r, 100 * S, s)).toEqual({ kind: 'go' });
+    r = recordAttempt(r, 100 * S, s);
+    r = observeUnhealthy(r, 190 * S, s);
+    expect(gate(r, 209 * S, s)).toMatchObject({ kind: 'backoff', untilMs: 210 * S, waitS: 20, repeat: 2 });
+    expect(gate(r, 210 * S, s)).toEqual({ kind: 'go' });
+  });
+
+  it('the wait is capped at the maximum', () => {
+    let r = emptyRecord('web');
+    for (let k = 0; k < 8; k += 1) r = recordAttempt(r, k * S, { ...s, restartWindowS: 1 });
+    r = observeUnhealthy(r, 1000 * S, s);
+    expect(gate(r, 1000 * S, s)).toMatchObject({ kind: 'backoff', untilMs: 1300 * S, waitS: 300 });
+  });
+
+  it('a failed restart is retried the back-off after its failure', () => {
+    let r = recordAttempt(observeUnhealthy(emptyRecord('web'), 0, s), 0, s);
+    r = recordAttempt(observeUnhealthy(r, 50 * S, s), 60 * S, s);
+    r = recordFailedAttempt(r, 62 * S);
+    expect(nextAttemptAt(r, s)).toBe(82 * S);
+    expect(gate(r, 81 * S, s)).toMatchObject({ kind: 'backoff', untilMs: 82 * S });
+  });
+
+  it('turning healthy ends the spell: the next failure starts the clock again', () => {
+    let r = recordAttempt(observeUnhealthy(emptyRecord('web'), 0, s), 0, s);
     r = observeUnhealthy(r, 5 * S, s);
-    expect(gate(r, 5 * S, s)).toEqual({ kind: 'backoff', untilMs: 10 * S, waitS: 10, repeat: 1 });
-    expect(gate(r, 10 * S, s)).toEqual({ kind: 'go' });
-    r = recordAttempt(r, 10 * S, s);
-    expect(gate(r, 29 * S, s)).toMatchObject({ kind: 'backoff', untilMs: 30 * S, waitS: 20 });
-    expect(nextAttemptAt(r, s)).toBe(30 * S);
+    r = observeHealthy(r, 7 * S).record;
+    r = observeUnhealthy(r, 30 * S, s);
+    expect(r.consecutive).toBe(1);
+    expect(gate(r, 30 * S, s)).toMatchObject({ kind: 'backoff', untilMs: 40 * S });
+  });
+
+  it('a record without a spell start (written by an older version) waits from now', () => {
+    const r = { ...recordAttempt(emptyRecord('web'), 0, s), unhealthySince: null };
+    expect(gate(r, 500 * S, s)).toMatchObject({ kind: 'backoff', untilMs: 510 * S });
   });
 
   it('a container that stays healthy for the reset period starts over', () => {

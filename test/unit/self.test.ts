@@ -53,3 +53,32 @@ describe('own container detection', () => {
     expect(detectOwnContainerId(() => '')).toBeNull();
   });
 });
+
+describe('own container detection under Podman', () => {
+  it('finds the id from the userdata mounts, rootful (run root) and rootless (graph root)', () => {
+    const rootful = [
+      `1101 1090 0:60 / / rw - overlay overlay rw,lowerdir=/var/lib/containers/storage/overlay/l/A`,
+      `1110 1090 0:26 /containers/storage/overlay-containers/${ID}/userdata/resolv.conf /etc/resolv.conf rw - tmpfs tmpfs rw`,
+      `1111 1090 0:26 /containers/storage/overlay-containers/${ID}/userdata/hostname /etc/hostname rw - tmpfs tmpfs rw`,
+      `1112 1090 0:26 /containers/storage/overlay-containers/${ID}/userdata/.containerenv /run/.containerenv rw - tmpfs tmpfs rw`,
+    ].join('\n');
+    expect(containerIdFromMountinfo(rootful)).toBe(ID);
+    const rootless = `912 900 254:1 /home/me/.local/share/containers/storage/overlay-containers/${ID}/userdata/hosts /etc/hosts rw - ext4 /dev/vda1 rw`;
+    expect(containerIdFromMountinfo(rootless)).toBe(ID);
+  });
+
+  it('ignores a Podman container directory mounted elsewhere', () => {
+    const line = `30 22 254:1 /var/lib/containers/storage/overlay-containers/${OTHER}/userdata/hostname /mnt/peek rw - ext4 /dev/vda1 rw`;
+    expect(containerIdFromMountinfo(line)).toBeNull();
+  });
+
+  it("reads Podman's systemd cgroup paths", () => {
+    expect(containerIdFromCgroup(`0::/machine.slice/libpod-${ID}.scope\n`)).toBe(ID);
+    expect(containerIdFromCgroup(`0::/machine.slice/libpod-${ID}.scope/container\n`)).toBe(ID);
+    expect(
+      containerIdFromCgroup(
+        `0::/user.slice/user-1000.slice/user@1000.service/user.slice/libpod-${ID}.scope\n`,
+      ),
+    ).toBe(ID);
+  });
+});

@@ -5,6 +5,9 @@
  * this reopens the stream with back-off and `?last_event_id=`, so no event is missed. Before
  * reopening it calls `beforeReopen` (the UI logs in again when its session has ended: the
  * stream is authenticated by the session cookie, never by a token in its URL).
+ * The stream first names the store's epoch; when it is not the one this page last saw,
+ * the ids started over (a fresh store) and everything the page holds is stale: the
+ * `onReset` listeners start over, and ids are compared within the new epoch.
  */
 
 const RETRY_MIN_MS = 1000;
@@ -14,6 +17,8 @@ const RETRY_MAX_MS = 30_000;
 export class LiveStream {
   #source = null;
   #lastId = null;
+  #epoch = null;
+  #resetListeners = new Set();
   #retryMs = RETRY_MIN_MS;
   #retryTimer = null;
   #eventListeners = new Set();
@@ -39,6 +44,12 @@ export class LiveStream {
     return () => this.#eventListeners.delete(listener);
   }
 
+  /** `listener()` when the store's ids started over: what the view holds is from before. */
+  onReset(listener) {
+    this.#resetListeners.add(listener);
+    return () => this.#resetListeners.delete(listener);
+  }
+
   /** `listener(state)` whenever the connection state changes. */
   onState(listener) {
     this.#stateListeners.add(listener);
@@ -56,13 +67,30 @@ export class LiveStream {
     this.#retryTimer = null;
     this.retryAt = null;
     this.#setState('connecting');
-    const url =
-      this.#lastId === null ? '/api/events/stream' : `/api/events/stream?last_event_id=${this.#lastId}`;
-    const source = new EventSource(url);
+    const params = new URLSearchParams();
+    if (this.#lastId !== null) params.set('last_event_id', String(this.#lastId));
+    if (this.#epoch !== null) params.set('epoch', this.#epoch);
+    const query = params.toString();
+    const source = new EventSource(query === '' ? '/api/events/stream' : `/api/events/stream?${query}`);
     this.#source = source;
     source.addEventListener('open', () => {
       this.#retryMs = RETRY_MIN_MS;
       this.#setState('live');
+    });
+    source.addEventListener('epoch', (message) => {
+      let epoch;
+      try {
+        epoch = JSON.parse(message.data)?.epoch;
+      } catch {
+        return;
+      }
+      if (typeof epoch !== 'string') return;
+      const previous = this.#epoch;
+      this.#epoch = epoch;
+      if (previous === null || previous === epoch) return;
+      // The store started over: an id kept from before means nothing now.
+      this.#lastId = null;
+      for (const listener of this.#resetListeners) listener();
     });
     source.addEventListener('audit', (message) => {
       let event;

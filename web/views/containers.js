@@ -109,7 +109,16 @@ export function createContainersView(ctx) {
   function restart(c) {
     if (!window.confirm(`Restart ${c.name} now?`)) return;
     return act(`restart ${c.name}`, async () => {
-      const { json } = await change('POST', `/api/containers/${encodeURIComponent(c.id)}/restart`);
+      let json;
+      try {
+        ({ json } = await change('POST', `/api/containers/${encodeURIComponent(c.id)}/restart`));
+      } catch (err) {
+        // 502: the engine failed the restart; its own words say why.
+        const engineError =
+          err instanceof ApiError && err.status === 502 ? err.body?.event?.details?.error : null;
+        if (typeof engineError === 'string') throw new ApiError(502, `the engine answered: ${engineError}`);
+        throw err;
+      }
       const event = json?.event;
       return event?.message ?? `Restart of ${c.name}: ${event?.status ?? 'done'}.`;
     });

@@ -14,6 +14,7 @@ const TYPE_TEXT = {
   unhealthy: 'unhealthy',
   restart: 'restart',
   stop: 'stop',
+  recreate: 're-create',
   skipped: 'skipped',
   gave_up: 'gave up',
   die: 'died',

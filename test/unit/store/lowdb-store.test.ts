@@ -49,6 +49,11 @@ async function readJson(path: string): Promise<Record<string, unknown>> {
   return JSON.parse(await readFile(path, 'utf-8')) as Record<string, unknown>;
 }
 
+/** The writes of events (the history's epoch file is written once per new history). */
+function historyWrites(counting: { writes: { path: string }[] }): { path: string }[] {
+  return counting.writes.filter((w) => !w.path.endsWith('epoch.json'));
+}
+
 async function segmentFiles(): Promise<string[]> {
   return (await readdir(join(dataDir, 'events'))).filter((name) => /^segment-\d+\.json$/.test(name)).sort();
 }
@@ -162,6 +167,24 @@ describe('the lowdb store on disk', () => {
     expect(second.getSilences()).toEqual({ web: '2026-11-21T12:30:00.000Z' });
   });
 
+  it('keeps its epoch while its ids go on, and starts a new one when the newest segment is set aside', async () => {
+    const first = await openStore({ segmentSize: 2 });
+    for (let i = 0; i < 3; i++) first.append(event(`e${i}`));
+    const epoch = first.epoch();
+    await closeStore(first);
+
+    const second = await openStore({ segmentSize: 2 });
+    // Same ids, same epoch: a client resuming from an id may keep what it holds.
+    expect(second.epoch()).toBe(epoch);
+    await closeStore(second);
+
+    await writeFile(join(dataDir, 'events', 'segment-000000000003.json'), '{"version": 1, "events": [');
+    const third = await openStore({ segmentSize: 2 });
+    // Id 3 is handed out again (to the record of the loss), so the epoch must change.
+    expect(third.latestId()).toBe(3);
+    expect(third.epoch()).not.toBe(epoch);
+  });
+
   it('writes the lists and heal records apart from the history, with a last good copy, in compact JSON', async () => {
     const store = await openStore({ segmentSize: 2 });
     store.append(event('one'));
@@ -246,7 +269,9 @@ describe('the lowdb store on disk', () => {
     await vi.waitFor(() => expect(store.writeStatus().pendingWrites).toBe(false), { timeout: 5000 });
     await sleep(100);
 
+    // The history's epoch is written once, with the first write of a new history.
     expect(counting.writes.map((w) => w.path)).toEqual([
+      join(dataDir, 'events', 'epoch.json'),
       join(dataDir, 'events', 'segment-000000000001.json'),
     ]);
   });
@@ -621,7 +646,7 @@ describe('the lowdb store on disk', () => {
 
     await store.close();
 
-    expect(counting.writes).toHaveLength(1);
+    expect(historyWrites(counting)).toHaveLength(1);
     expect(store.writeStatus().pendingWrites).toBe(false);
   });
 
@@ -632,9 +657,9 @@ describe('the lowdb store on disk', () => {
 
     store.append(event('late'));
     await sleep(30);
-    expect(counting.writes).toHaveLength(0);
+    expect(historyWrites(counting)).toHaveLength(0);
 
     await store.flush();
-    expect(counting.writes).toHaveLength(1);
+    expect(historyWrites(counting)).toHaveLength(1);
   });
 });
