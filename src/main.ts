@@ -201,6 +201,7 @@ async function main(): Promise<void> {
     logger: root,
     version: VERSION,
     startedAt: new Date(),
+    notifications: notifier,
     ...(existsSync(webDir) ? { webDir } : {}),
   });
   let server: Awaited<ReturnType<typeof startServer>>;

@@ -19,6 +19,7 @@ import { EventStreams, registerEventRoutes } from './events.js';
 import { registerHealthRoutes } from './health.js';
 import { hostCheck } from './host-check.js';
 import { registerMaintenanceRoutes } from './maintenance.js';
+import { registerNotificationRoutes } from './notifications.js';
 import { registerOpenApiRoute } from './openapi.js';
 import { requireRead } from './read-auth.js';
 import { registerSessionRoutes, Sessions } from './session.js';
@@ -112,6 +113,7 @@ export function createApp(deps: ApiDeps, options: CreateAppOptions = {}): ApiApp
   });
   registerConfigRoutes(app, scoped, auth, limit);
   registerMaintenanceRoutes(app, scoped, auth, limit);
+  registerNotificationRoutes(app, scoped, auth);
   registerOpenApiRoute(app, deps.version);
 
   const webDir = deps.webDir;

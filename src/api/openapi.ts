@@ -21,6 +21,7 @@ import {
   listResponseSchema,
   maintenanceBodySchema,
   maintenanceViewSchema,
+  notificationTestResponseSchema,
   replaceListBodySchema,
   resetResponseSchema,
   restartResponseSchema,
@@ -248,6 +249,16 @@ const OPERATIONS: Operation[] = [
       200: { description: 'Ended; the window (now off).', schema: maintenanceViewSchema },
       ...err(401),
       404: { description: 'No maintenance window is on.', schema: errorSchema },
+    },
+  },
+  {
+    method: 'post',
+    path: '/api/notifications/test',
+    summary: 'Send a test message through every configured channel (webhook, Apprise), once each',
+    auth: true,
+    responses: {
+      200: { description: 'Each channel’s result.', schema: notificationTestResponseSchema },
+      ...err(401),
     },
   },
   {

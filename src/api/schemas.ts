@@ -201,6 +201,19 @@ export const maintenanceViewSchema = z
   })
   .meta({ id: 'Maintenance' });
 
+export const notificationTestResponseSchema = z
+  .array(
+    z.object({
+      channel: z.enum(['webhook', 'apprise']),
+      ok: z.boolean(),
+      error: z
+        .string()
+        .nullable()
+        .meta({ description: 'Why it failed (scheme and host of the receiver only); null when ok.' }),
+    }),
+  )
+  .meta({ description: 'One entry per configured channel; empty when none is configured.' });
+
 export const healthResponseSchema = z.object({
   status: z.enum(['ok', 'degraded']),
   docker: z.object({

@@ -125,6 +125,7 @@ describe('GET /api/openapi.json', () => {
         '/api/containers/{ref}/restart',
         '/api/containers/{ref}/silence',
         '/api/maintenance',
+        '/api/notifications/test',
         '/api/events',
         '/api/events/stream',
         '/api/health',
