@@ -4,7 +4,7 @@
  */
 import { Writable } from 'node:stream';
 import { pino } from 'pino';
-import { type ApiApp, createApp } from '../../src/api/app.js';
+import { type ApiApp, type ApiDeps, createApp } from '../../src/api/app.js';
 import type { QueueStatus } from '../../src/api/types.js';
 import { loadSettings } from '../../src/config/load.js';
 import type { Settings } from '../../src/config/settings.js';
@@ -242,6 +242,7 @@ export function makeApi(
     heartbeatMs?: number;
     writeDeadlineMs?: number;
     now?: () => Date;
+    notifications?: ApiDeps['notifications'];
   } = {},
 ): TestApi {
   const settings = options.settings ?? testSettings();
@@ -274,6 +275,7 @@ export function makeApi(
       version: '0.1.0-test',
       startedAt: new Date('2026-11-21T11:00:00.000Z'),
       now: clock,
+      ...(options.notifications !== undefined && { notifications: options.notifications }),
       ...(options.webDir !== undefined && { webDir: options.webDir }),
     },
     {

@@ -118,3 +118,24 @@ describe('silencing a container through the API', () => {
     expect(api.store.getSilences()).toEqual({});
   });
 });
+
+describe('POST /api/notifications/test', () => {
+  it('needs the token, and answers each channel’s result', async () => {
+    const api = makeApi({
+      notifications: {
+        test: async () => [{ channel: 'webhook', ok: false, error: 'https://hooks.example: HTTP 404' }],
+      },
+    });
+    expect((await call(api, '/api/notifications/test', { method: 'POST' })).status).toBe(401);
+    const res = await call(api, '/api/notifications/test', { method: 'POST', token: TOKEN });
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual([
+      { channel: 'webhook', ok: false, error: 'https://hooks.example: HTTP 404' },
+    ]);
+  });
+
+  it('answers [] when no channel is configured', async () => {
+    const res = await call(makeApi(), '/api/notifications/test', { method: 'POST', token: TOKEN });
+    expect(await res.json()).toEqual([]);
+  });
+});
