@@ -10,13 +10,19 @@ import { startServer } from './api/server.js';
 import { resolveApiToken } from './api/token.js';
 import { ConfigError, loadSettings } from './config/load.js';
 import type { Settings } from './config/settings.js';
+import { ContainerMirror, MirrorContainerSource, MirroredEngine } from './engine/container-mirror.js';
 import { ThrottledContainerSource } from './engine/container-source.js';
 import { DockerEngine } from './engine/docker-engine.js';
 import { DockerEventSource } from './engine/event-source.js';
 import { detectOwnContainerId } from './engine/self.js';
+import { PeerDirectory } from './fleet/discovery.js';
+import { Fleet } from './fleet/fleet.js';
+import { LocalHost } from './fleet/local-host.js';
+import { registerFleetMetrics } from './fleet/metrics.js';
 import { componentLogger, createRootLogger } from './log.js';
 import { MetricsRegistry } from './metrics.js';
 import { Notifier } from './notify/notifier.js';
+import { errorText } from './shared/errors.js';
 import { LockHeldError } from './store/data-lock.js';
 import { LowdbStore } from './store/lowdb-store.js';
 import { Supervisor } from './supervisor/supervisor.js';
@@ -27,10 +33,6 @@ const VERSION = (
 
 /** How long a shutdown may take, inside Docker's default 10 s stop grace. */
 const SHUTDOWN_BUDGET_MS = 8_000;
-
-function errorText(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
-}
 
 /** A user's mistake at start-up: one line on stderr, no stack trace, exit code 2. */
 function refuseToStart(message: string): never {
@@ -48,28 +50,35 @@ function readSettings(): Settings {
 }
 
 function registerEngineMetrics(metrics: MetricsRegistry, events: DockerEventSource): void {
-  metrics.family('autoheal_engine_events_total', 'Engine events received, by action', 'counter', () =>
-    Object.entries(events.status().eventsByAction).map(([action, n]) => [{ action }, n] as const),
+  metrics.family(
+    'autoheal_engine_events_total',
+    'Engine events received, by action',
+    'counter',
+    ['action'],
+    () => Object.entries(events.status().eventsByAction).map(([action, n]) => [{ action }, n] as const),
   );
   metrics.family(
     'autoheal_engine_parse_errors_total',
     'Lines of the event stream that did not parse',
     'counter',
+    [],
     () => [[{}, events.status().parseErrors]],
   );
   metrics.family(
     'autoheal_engine_reconnects_total',
     'Times the event stream was re-established',
     'counter',
+    [],
     () => [[{}, events.status().reconnects]],
   );
   metrics.family(
     'autoheal_engine_duplicates_dropped_total',
     'Replayed events dropped after a reconnect',
     'counter',
+    [],
     () => [[{}, events.status().duplicatesDropped]],
   );
-  metrics.family('autoheal_engine_connected', '1 while the event stream is up', 'gauge', () => [
+  metrics.family('autoheal_engine_connected', '1 while the event stream is up', 'gauge', [], () => [
     [{}, events.status().connected ? 1 : 0],
   ]);
 }
@@ -82,13 +91,14 @@ interface Running {
   events?: DockerEventSource;
   supervisor?: Supervisor;
   notifier?: Notifier;
+  peers?: PeerDirectory;
 }
 
 async function main(): Promise<void> {
   const settings = readSettings();
   const root = createRootLogger(settings.logLevel);
   const log = componentLogger(root, 'main');
-  const metrics = new MetricsRegistry();
+  const metrics = new MetricsRegistry({ processMetrics: true });
   const running: Running = {};
 
   // Installed before anything starts: a stop during start-up still flushes what was recorded.
@@ -106,8 +116,9 @@ async function main(): Promise<void> {
     const left = (reserveMs: number) => Math.max(0, deadline - Date.now() - reserveMs);
     // An open that fails ends the process on its own (refuseToStart).
     const store = running.store ? await running.store.opened.then(() => running.store?.store) : undefined;
-    const { server, events, supervisor, notifier } = running;
+    const { server, events, supervisor, notifier, peers } = running;
     await store?.flush();
+    peers?.stop();
     await server?.close();
     await events?.stop();
     await supervisor?.stop(left(1_500));
@@ -158,7 +169,7 @@ async function main(): Promise<void> {
       requestTimeoutS: settings.requestTimeoutS,
       logger: engineLogger,
     };
-    engine = new DockerEngine(options);
+    engine = new DockerEngine({ ...options, metrics });
     events = new DockerEventSource(options);
   } catch (err) {
     // e.g. a tcps:// endpoint whose certificate files are missing from DOCKER_CERT_PATH.
@@ -167,15 +178,19 @@ async function main(): Promise<void> {
   }
   registerEngineMetrics(metrics, events);
   const notifier = new Notifier({ settings, logger: root, metrics });
+  // Heals decide on the mirror instead of an inspect round trip while the stream is up, and
+  // the API's container views read it instead of listing the engine per request.
+  const mirror = new ContainerMirror();
+  const mirrored = new MirroredEngine(engine, mirror);
   const supervisor = new Supervisor({
-    engine,
+    engine: mirrored,
     store,
     settings,
     logger: root,
     metrics,
     notifier,
     selfId,
-    containers: new ThrottledContainerSource(engine),
+    containers: new MirrorContainerSource(mirror, new ThrottledContainerSource(mirrored)),
   });
   running.notifier = notifier;
   running.supervisor = supervisor;
@@ -189,6 +204,32 @@ async function main(): Promise<void> {
   }
   if (stopping) return;
   const webDir = fileURLToPath(new URL('../web', import.meta.url));
+  const fleetLogger = componentLogger(root, 'fleet');
+  let listeningPort = settings.apiPort;
+  const peers = new PeerDirectory({
+    specs: settings.peers,
+    ownPort: () => listeningPort,
+    logger: fleetLogger,
+  });
+  const fleet = new Fleet({
+    local: new LocalHost({
+      settings,
+      store,
+      supervisor,
+      engineStatus: () => events.status(),
+      version: VERSION,
+    }),
+    directory: peers,
+    peerToken: settings.peerToken,
+    logger: fleetLogger,
+  });
+  registerFleetMetrics({
+    metrics,
+    store,
+    host: settings.hostname,
+    version: VERSION,
+    peers: () => peers.peers().length,
+  });
   const api = createApp({
     settings,
     store,
@@ -203,6 +244,7 @@ async function main(): Promise<void> {
     startedAt: new Date(),
     notifications: notifier,
     ...(existsSync(webDir) ? { webDir } : {}),
+    fleet,
   });
   let server: Awaited<ReturnType<typeof startServer>>;
   try {
@@ -232,15 +274,29 @@ async function main(): Promise<void> {
       data_dir: settings.dataDir,
       self_id: selfId?.slice(0, 12) ?? null,
       api: `http://${settings.apiHost.includes(':') ? `[${settings.apiHost}]` : settings.apiHost}:${server.port}`,
+      host: settings.hostname,
+      peers: settings.peers.length,
     },
     'autoheal starting',
   );
 
+  listeningPort = server.port;
+  running.peers = peers;
+  void peers.start();
   supervisor.start();
   events.start({
-    onEvent: (event) => supervisor.onEngineEvent(event),
-    onConnected: (info) => supervisor.onEngineConnected(info),
-    onDisconnected: (info) => supervisor.onEngineDisconnected(info),
+    onEvent: (event) => {
+      mirror.apply(event);
+      supervisor.onEngineEvent(event);
+    },
+    onConnected: (info) => {
+      mirror.streamConnected();
+      supervisor.onEngineConnected(info);
+    },
+    onDisconnected: (info) => {
+      mirror.streamLost();
+      supervisor.onEngineDisconnected(info);
+    },
   });
   running.events = events;
 }

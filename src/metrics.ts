@@ -1,129 +1,146 @@
 /**
- * A tiny Prometheus registry: counters, gauges and one histogram, rendered in the text
- * exposition format by `GET /metrics`. Kept here so the engine, the supervisor and the
- * notifier can count without knowing about HTTP.
+ * autoheal's Prometheus registry, served by `GET /metrics`: prom-client underneath, behind
+ * the few calls the engine, the supervisor and the notifier use to count, so none of them
+ * knows about HTTP or prom-client. `processMetrics` adds prom-client's default process and
+ * Node.js metrics (CPU, memory, file descriptors, GC, event-loop lag).
  */
+import {
+  collectDefaultMetrics,
+  Counter as PromCounter,
+  Gauge as PromGauge,
+  Histogram as PromHistogram,
+  Registry,
+} from 'prom-client';
 
 type Labels = Readonly<Record<string, string>>;
 
-function labelKey(labels: Labels): string {
-  const keys = Object.keys(labels).sort();
-  return keys
-    .map(
-      (k) => `${k}="${String(labels[k]).replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n')}"`,
-    )
-    .join(',');
-}
-
-interface Family {
-  name: string;
-  help: string;
-  type: 'counter' | 'gauge' | 'histogram';
-  render(): string[];
-}
+/**
+ * Default metrics left out: promtool rejects a gauge whose name ends in `_total`, and the
+ * same counts are exported without the suffix (`nodejs_active_handles` etc.).
+ */
+const EXCLUDED_DEFAULT_METRICS = [
+  'nodejs_active_handles_total',
+  'nodejs_active_requests_total',
+  'nodejs_active_resources_total',
+];
 
 export class Counter {
-  private readonly values = new Map<string, number>();
-  constructor(readonly name: string) {}
-  inc(labels: Labels = {}, by = 1): void {
-    const key = labelKey(labels);
-    this.values.set(key, (this.values.get(key) ?? 0) + by);
-  }
-  get(labels: Labels = {}): number {
-    return this.values.get(labelKey(labels)) ?? 0;
-  }
-  render(): string[] {
-    if (this.values.size === 0) return [`${this.name} 0`];
-    return [...this.values].map(([k, v]) => (k ? `${this.name}{${k}} ${v}` : `${this.name} ${v}`));
-  }
-}
+  #metric: PromCounter | undefined;
 
-export class Gauge {
   constructor(
+    private readonly registry: Registry,
     readonly name: string,
-    private readonly read: () => number,
-  ) {}
-  render(): string[] {
-    return [`${this.name} ${this.read()}`];
+    private readonly help: string,
+    labelNames?: readonly string[],
+  ) {
+    if (labelNames !== undefined) this.#metric = this.create(labelNames);
+  }
+
+  /**
+   * prom-client fixes a counter's label names when it is created. A counter declared
+   * without them takes those of its first `inc` (every call site of one counter passes the
+   * same label keys; prom-client throws on any other), so it appears on `/metrics` from
+   * then on.
+   */
+  inc(labels: Labels = {}, by = 1): void {
+    this.#metric ??= this.create(Object.keys(labels));
+    this.#metric.inc({ ...labels }, by);
+  }
+
+  private create(labelNames: readonly string[]): PromCounter {
+    return new PromCounter({
+      name: this.name,
+      help: this.help,
+      labelNames: [...labelNames],
+      registers: [this.registry],
+    });
   }
 }
 
 export class Histogram {
-  private readonly counts: number[];
-  private sum = 0;
-  private count = 0;
-  constructor(
-    readonly name: string,
-    private readonly buckets: readonly number[],
-  ) {
-    this.counts = buckets.map(() => 0);
-  }
+  constructor(private readonly metric: PromHistogram) {}
   observe(value: number): void {
-    this.sum += value;
-    this.count += 1;
-    this.buckets.forEach((b, i) => {
-      if (value <= b) this.counts[i] = (this.counts[i] ?? 0) + 1;
-    });
-  }
-  render(): string[] {
-    const lines = this.buckets.map((b, i) => `${this.name}_bucket{le="${b}"} ${this.counts[i]}`);
-    lines.push(
-      `${this.name}_bucket{le="+Inf"} ${this.count}`,
-      `${this.name}_sum ${this.sum}`,
-      `${this.name}_count ${this.count}`,
-    );
-    return lines;
+    this.metric.observe(value);
   }
 }
 
+export interface MetricsRegistryOptions {
+  /** prom-client's default metrics (off in unit tests: each set runs its own event-loop monitor). */
+  processMetrics?: boolean;
+}
+
 export class MetricsRegistry {
-  private readonly families: Family[] = [];
+  readonly #registry = new Registry();
 
-  counter(name: string, help: string): Counter {
-    const c = new Counter(name);
-    this.families.push({ name, help, type: 'counter', render: () => c.render() });
-    return c;
+  constructor(options: MetricsRegistryOptions = {}) {
+    if (options.processMetrics) {
+      collectDefaultMetrics({ register: this.#registry });
+      for (const name of EXCLUDED_DEFAULT_METRICS) this.#registry.removeSingleMetric(name);
+    }
   }
 
-  gauge(name: string, help: string, read: () => number): Gauge {
-    const g = new Gauge(name, read);
-    this.families.push({ name, help, type: 'gauge', render: () => g.render() });
-    return g;
+  /** `labelNames` declares the labels up front; without it they are those of the first `inc`. */
+  counter(name: string, help: string, labelNames?: readonly string[]): Counter {
+    return new Counter(this.#registry, name, help, labelNames);
   }
 
-  histogram(name: string, help: string, buckets: readonly number[]): Histogram {
-    const h = new Histogram(name, buckets);
-    this.families.push({ name, help, type: 'histogram', render: () => h.render() });
-    return h;
-  }
-
-  /** A family whose samples are read from elsewhere at scrape time (e.g. the engine's counters). */
-  family(
-    name: string,
-    help: string,
-    type: 'counter' | 'gauge',
-    read: () => ReadonlyArray<readonly [Labels, number]>,
-  ): void {
-    this.families.push({
+  /** A gauge read at scrape time. */
+  gauge(name: string, help: string, read: () => number): void {
+    new PromGauge({
       name,
       help,
-      type,
-      render: () => {
-        const samples = read();
-        return samples.map(([labels, value]) => {
-          const key = labelKey(labels);
-          return key ? `${name}{${key}} ${value}` : `${name} ${value}`;
-        });
+      registers: [this.#registry],
+      collect() {
+        this.set(read());
       },
     });
   }
 
-  /** Prometheus text exposition format 0.0.4. */
-  render(): string {
-    const out: string[] = [];
-    for (const f of this.families) {
-      out.push(`# HELP ${f.name} ${f.help}`, `# TYPE ${f.name} ${f.type}`, ...f.render());
+  histogram(name: string, help: string, buckets: readonly number[]): Histogram {
+    return new Histogram(
+      new PromHistogram({ name, help, buckets: [...buckets], registers: [this.#registry] }),
+    );
+  }
+
+  /**
+   * A family whose samples are read from elsewhere at scrape time (e.g. the event stream's
+   * own counters), with its label names declared.
+   */
+  family(
+    name: string,
+    help: string,
+    type: 'counter' | 'gauge',
+    labelNames: readonly string[],
+    read: () => ReadonlyArray<readonly [Labels, number]>,
+  ): void {
+    const config = { name, help, labelNames: [...labelNames], registers: [this.#registry] };
+    if (type === 'gauge') {
+      new PromGauge({
+        ...config,
+        collect() {
+          this.reset();
+          for (const [labels, value] of read()) this.set({ ...labels }, value);
+        },
+      });
+      return;
     }
-    return `${out.join('\n')}\n`;
+    // A counter cannot be set: its value is rebuilt from the source on every scrape.
+    new PromCounter({
+      ...config,
+      collect() {
+        this.reset();
+        for (const [labels, value] of read()) this.inc({ ...labels }, value);
+      },
+    });
+  }
+
+  /** The `Content-Type` of `render()`'s text. */
+  get contentType(): string {
+    return this.#registry.contentType;
+  }
+
+  /** Prometheus text exposition format 0.0.4. */
+  render(): Promise<string> {
+    return this.#registry.metrics();
   }
 }

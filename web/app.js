@@ -9,6 +9,7 @@ import { LiveStream } from './lib/stream.js';
 import { createContainersView } from './views/containers.js';
 import { createEventsView } from './views/events.js';
 import { createExcludedView } from './views/excluded.js';
+import { createFleetView } from './views/fleet.js';
 import { createMaintenanceBanner } from './views/maintenance.js';
 
 const HEALTH_POLL_MS = 4000;
@@ -44,6 +45,7 @@ const views = {
   containers: createContainersView(ctx),
   events: createEventsView(ctx),
   excluded: createExcludedView(ctx),
+  fleet: createFleetView(),
 };
 let current = null;
 
@@ -144,6 +146,16 @@ async function loadLabelKey() {
   }
 }
 
+/** The Fleet tab is offered when peers are configured (`AUTOHEAL_PEERS`). */
+async function showFleetTab() {
+  try {
+    const json = await getJson('/api/fleet');
+    document.getElementById('fleet-tab').hidden = json?.configured !== true;
+  } catch {
+    // No fleet here (or not reachable now): the tab stays hidden.
+  }
+}
+
 async function start() {
   document.getElementById('token-forget').addEventListener('click', () => {
     forgetToken();
@@ -172,7 +184,7 @@ async function start() {
     // autoheal did not answer: the reads below fail visibly and the stream retries.
   }
   refreshTokenState();
-  await loadLabelKey();
+  await Promise.all([loadLabelKey(), showFleetTab()]);
   // Stream from the newest event there is, so nothing falls between the page and the stream.
   let newest = null;
   try {

@@ -6,7 +6,7 @@
  */
 import { existsSync, statSync } from 'node:fs';
 import { serveStatic } from '@hono/node-server/serve-static';
-import { Hono } from 'hono';
+import { OpenAPIHono } from '@hono/zod-openapi';
 import { bodyLimit } from 'hono/body-limit';
 import { secureHeaders } from 'hono/secure-headers';
 import { readsNeedToken } from '../config/settings.js';
@@ -16,6 +16,7 @@ import { registerConfigRoutes } from './config.js';
 import { registerContainerRoutes } from './containers.js';
 import { errorResponse, notFound, onError } from './errors.js';
 import { EventStreams, registerEventRoutes } from './events.js';
+import { fleetRoutes } from './fleet.js';
 import { registerHealthRoutes } from './health.js';
 import { hostCheck } from './host-check.js';
 import { registerMaintenanceRoutes } from './maintenance.js';
@@ -30,7 +31,8 @@ import { MAX_BODY_BYTES } from './validate.js';
 export type { ApiDeps, QueueStatus } from './types.js';
 
 export interface ApiApp {
-  app: Hono;
+  /** A Hono app whose routes also make up the OpenAPI document (see openapi.ts). */
+  app: OpenAPIHono;
   /** Ends every open SSE stream (and refuses new ones); call before closing the server. */
   closeStreams(): void;
   /** How many SSE streams are open. */
@@ -52,12 +54,15 @@ const READ_PATHS = [
   '/api/events/*',
   '/api/config',
   '/api/config/*',
+  // The fleet view reads the peers with the peer token: it must not hand their data to anyone.
+  '/api/fleet',
+  '/api/fleet/*',
 ];
 
 export function createApp(deps: ApiDeps, options: CreateAppOptions = {}): ApiApp {
   const logger = componentLogger(deps.logger, 'api');
   const scoped: ApiDeps = { ...deps, logger };
-  const app = new Hono();
+  const app = new OpenAPIHono();
   const streams = new EventStreams();
 
   app.onError(onError(logger));
@@ -115,6 +120,8 @@ export function createApp(deps: ApiDeps, options: CreateAppOptions = {}): ApiApp
   registerMaintenanceRoutes(app, scoped, auth, limit);
   registerNotificationRoutes(app, scoped, auth);
   registerOpenApiRoute(app, deps.version);
+  if (deps.fleet)
+    app.route('/api/fleet', fleetRoutes(deps.fleet, scoped, streams, options.heartbeatMs ?? 15_000));
 
   const webDir = deps.webDir;
   if (webDir !== undefined && existsSync(webDir) && statSync(webDir).isDirectory()) {

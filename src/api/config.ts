@@ -3,31 +3,30 @@
  * `excluded` and `selected`, with GET/PUT/POST/DELETE. Every change goes through the
  * supervisor, which records a `config_change` event and persists the list.
  */
-import type { Context, Hono, MiddlewareHandler } from 'hono';
+import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
+import type { Context, MiddlewareHandler } from 'hono';
 import { readsNeedToken, SECRET_KEYS, type SettingKey, type Settings } from '../config/settings.js';
+import { redactUrl } from '../shared/redact.js';
 import type { ListName } from '../store/types.js';
 import type { ListChange } from '../supervisor/types.js';
 import { ApiError, quote } from './errors.js';
-import { addEntryBodySchema, LIST_NAMES, listEntrySchema, replaceListBodySchema } from './schemas.js';
+import { BEARER, documented, errors, json, jsonBody, readAuthErrors } from './openapi.js';
+import {
+  addEntryBodySchema,
+  configResponseSchema,
+  LIST_NAMES,
+  listEntrySchema,
+  listResponseSchema,
+  replaceListBodySchema,
+} from './schemas.js';
 import type { ApiDeps } from './types.js';
 import { readJsonBody, readParam } from './validate.js';
 
 type SettingValue = string | number | boolean | null | string[];
 
-/**
- * A webhook URL often is a credential (Slack's path is the secret), and reads need no
- * token: show where it points, not the whole of it.
- */
+/** Reads need no token, and a webhook URL often is a credential: show where it points. */
 function maskUrl(url: string | null): string | null {
-  if (url === null) return null;
-  try {
-    const u = new URL(url);
-    const hidden =
-      u.username !== '' || u.password !== '' || u.pathname.length > 1 || u.search !== '' || u.hash !== '';
-    return hidden ? `${u.protocol}//${u.host}/***` : `${u.protocol}//${u.host}/`;
-  } catch {
-    return '***';
-  }
+  return url === null ? null : redactUrl(url);
 }
 
 function dockerEndpoint(settings: Settings): string {
@@ -76,6 +75,10 @@ export function effectiveSettings(settings: Settings): Partial<Record<SettingKey
     AUTOHEAL_DATA_DIR: settings.dataDir,
     AUTOHEAL_EVENTS_MAX: settings.eventsMax,
     AUTOHEAL_HOSTNAME: settings.hostname,
+    AUTOHEAL_PEERS: settings.peers.map((p) => (p.kind === 'url' ? p.url : `dns+${p.name}:${p.port}`)),
+    AUTOHEAL_PEER_TOKEN: null,
+    AUTOHEAL_PEER_TOKEN_FILE: settings.peerTokenFile,
+    AUTOHEAL_PUBLIC_URL: settings.publicUrl,
     AUTOHEAL_SELF_ID: settings.selfId,
     LOG_LEVEL: settings.logLevel,
   };
@@ -87,7 +90,7 @@ function dedupe(entries: readonly string[]): string[] {
 }
 
 export function registerConfigRoutes(
-  app: Hono,
+  app: OpenAPIHono,
   deps: ApiDeps,
   auth: MiddlewareHandler,
   body: MiddlewareHandler,
@@ -113,7 +116,13 @@ export function registerConfigRoutes(
     return c.json(listView(list), created && change.changed ? 201 : 200);
   };
 
-  app.get('/api/config', (c) =>
+  const config = createRoute({
+    method: 'get',
+    path: '/api/config',
+    summary: 'Effective settings (no secrets) and the lists',
+    responses: { 200: json('The configuration.', configResponseSchema), ...readAuthErrors() },
+  });
+  documented(app, config, (c) =>
     c.json({
       settings: effectiveSettings(settings),
       containers: {
@@ -127,21 +136,65 @@ export function registerConfigRoutes(
   for (const list of LIST_NAMES) {
     const path = `/api/config/${list}`;
     const replaceSchema = replaceListBodySchema(list);
+    const view = listResponseSchema(list);
+    const bodyErrors = errors([400, 401, 403, 413, 415, 429]);
 
-    app.get(path, (c) => c.json(listView(list)));
+    const get = createRoute({
+      method: 'get',
+      path,
+      summary: `The ${list} list`,
+      responses: { 200: json('The list.', view), ...readAuthErrors() },
+    });
+    documented(app, get, (c) => c.json(listView(list)));
 
-    app.put(path, auth, body, async (c) => {
+    const replace = createRoute({
+      method: 'put',
+      path,
+      summary: `Replace the API-managed ${list} list (duplicates are dropped)`,
+      middleware: [auth, body],
+      security: BEARER,
+      request: { body: jsonBody(replaceSchema) },
+      responses: { 200: json('Replaced; the list as GET shows it.', view), ...bodyErrors },
+    });
+    documented(app, replace, async (c) => {
       const parsed = await readJsonBody(c, replaceSchema);
       const entries = dedupe(parsed[list] ?? []);
       return applied(c, list, supervisor.replaceList(list, entries), null);
     });
 
-    app.post(path, auth, body, async (c) => {
+    const add = createRoute({
+      method: 'post',
+      path,
+      summary: `Add one entry to the ${list} list`,
+      middleware: [auth, body],
+      security: BEARER,
+      request: { body: jsonBody(addEntryBodySchema) },
+      responses: {
+        200: json('Already present; nothing changed.', view),
+        201: json('Added.', view),
+        ...bodyErrors,
+      },
+    });
+    documented(app, add, async (c) => {
       const { name } = await readJsonBody(c, addEntryBodySchema);
       return applied(c, list, supervisor.addToList(list, name), name, true);
     });
 
-    app.delete(`${path}/:name`, auth, (c) => {
+    const remove = createRoute({
+      method: 'delete',
+      path: `${path}/{name}`,
+      summary: `Remove one entry from the ${list} list`,
+      middleware: auth,
+      security: BEARER,
+      request: { params: z.object({ name: listEntrySchema }) },
+      responses: {
+        200: json('Removed.', view),
+        ...errors(list === 'excluded' ? [400, 401, 403, 404, 409, 429] : [400, 401, 403, 404, 429], {
+          409: 'The entry comes from configuration (AUTOHEAL_EXCLUDE).',
+        }),
+      },
+    });
+    documented(app, remove, (c) => {
       const name = readParam(c, 'name', listEntrySchema);
       return applied(c, list, supervisor.removeFromList(list, name), name);
     });

@@ -3,9 +3,18 @@
  * two levers an operator has (restart now, re-arm after a give-up). The engine being
  * unreachable is answered with 503, the same degraded state `/api/health` reports.
  */
-import type { Hono, MiddlewareHandler } from 'hono';
+import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
+import type { MiddlewareHandler } from 'hono';
 import { ApiError, quote } from './errors.js';
-import { containerRefSchema } from './schemas.js';
+import { BEARER, documented, errors, json, readAuthErrors } from './openapi.js';
+import {
+  containerRefSchema,
+  containersResponseSchema,
+  containerViewSchema,
+  resetResponseSchema,
+  restartFailedResponseSchema,
+  restartResponseSchema,
+} from './schemas.js';
 import type { ApiDeps } from './types.js';
 import { readParam } from './validate.js';
 
@@ -20,22 +29,63 @@ async function viaEngine<T>(deps: ApiDeps, what: string, call: () => Promise<T>)
   }
 }
 
-export function registerContainerRoutes(app: Hono, deps: ApiDeps, auth: MiddlewareHandler): void {
+const refParams = z.object({ ref: containerRefSchema });
+
+export function registerContainerRoutes(app: OpenAPIHono, deps: ApiDeps, auth: MiddlewareHandler): void {
   const { supervisor } = deps;
 
-  app.get('/api/containers', async (c) => {
+  const list = createRoute({
+    method: 'get',
+    path: '/api/containers',
+    summary: 'Every container the engine has, with autoheal’s verdict',
+    responses: {
+      200: json('The containers.', containersResponseSchema),
+      ...errors([503]),
+      ...readAuthErrors(),
+    },
+  });
+  documented(app, list, async (c) => {
     const containers = await viaEngine(deps, 'listing containers', () => supervisor.listContainers());
     return c.json({ containers });
   });
 
-  app.get('/api/containers/:ref', async (c) => {
+  const one = createRoute({
+    method: 'get',
+    path: '/api/containers/{ref}',
+    summary: 'One container by name, full id or id prefix (at least 12 hex characters)',
+    request: { params: refParams },
+    responses: {
+      200: json('The container.', containerViewSchema),
+      ...errors([400, 404, 503]),
+      ...readAuthErrors(),
+    },
+  });
+  documented(app, one, async (c) => {
     const ref = readParam(c, 'ref', containerRefSchema);
     const container = await viaEngine(deps, 'finding a container', () => supervisor.findContainer(ref));
     if (container === null) throw new ApiError(404, `no container matches ${quote(ref)}`);
     return c.json(container);
   });
 
-  app.post('/api/containers/:ref/restart', auth, async (c) => {
+  const restart = createRoute({
+    method: 'post',
+    path: '/api/containers/{ref}/restart',
+    summary: 'Restart now (recorded with details.trigger "api")',
+    middleware: auth,
+    security: BEARER,
+    request: { params: refParams },
+    responses: {
+      200: json('Done; the `restart` (or `skipped`) audit event.', restartResponseSchema),
+      502: json(
+        'The engine refused or failed the restart: its error, and the `restart`/`failed` audit event.',
+        restartFailedResponseSchema,
+      ),
+      ...errors([400, 401, 403, 404, 409, 429, 503], {
+        409: 'A heal of it is already queued or running, it is autoheal’s own container, or autoheal is shutting down.',
+      }),
+    },
+  });
+  documented(app, restart, async (c) => {
     const ref = readParam(c, 'ref', containerRefSchema);
     const result = await viaEngine(deps, 'restarting a container', () => supervisor.restartNow(ref));
     if (!result.ok) {
@@ -68,7 +118,19 @@ export function registerContainerRoutes(app: Hono, deps: ApiDeps, auth: Middlewa
     return c.json({ event });
   });
 
-  app.post('/api/containers/:ref/reset', auth, async (c) => {
+  const reset = createRoute({
+    method: 'post',
+    path: '/api/containers/{ref}/reset',
+    summary: 'Re-arm a container autoheal gave up on',
+    middleware: auth,
+    security: BEARER,
+    request: { params: refParams },
+    responses: {
+      200: json('Whether it had been given up on.', resetResponseSchema),
+      ...errors([400, 401, 403, 404, 429, 503]),
+    },
+  });
+  documented(app, reset, async (c) => {
     const ref = readParam(c, 'ref', containerRefSchema);
     const container = await viaEngine(deps, 'finding a container', () => supervisor.findContainer(ref));
     if (container === null) throw new ApiError(404, `no container matches ${quote(ref)}`);

@@ -3,12 +3,19 @@
  * `/api/events/stream`, the same events live over server-sent events with `Last-Event-ID`
  * replay. Open streams are registered so a shutdown can end them instead of hanging.
  */
-import type { Context, Hono } from 'hono';
+import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
+import type { Context } from 'hono';
 import { type SSEStreamingApi, streamSSE } from 'hono/streaming';
 import type { AuditEvent } from '../store/types.js';
 import { clientAddress, type NodeBindings } from './client-address.js';
 import { ApiError } from './errors.js';
-import { DEFAULT_EVENTS_LIMIT, eventsQuerySchema, streamQuerySchema } from './schemas.js';
+import { documented, errors, json, readAuthErrors } from './openapi.js';
+import {
+  DEFAULT_EVENTS_LIMIT,
+  eventsQuerySchema,
+  eventsResponseSchema,
+  streamQuerySchema,
+} from './schemas.js';
 import type { ApiDeps } from './types.js';
 import { readQuery } from './validate.js';
 
@@ -213,7 +220,7 @@ async function pump(
 }
 
 export function registerEventRoutes(
-  app: Hono,
+  app: OpenAPIHono,
   deps: ApiDeps,
   streams: EventStreams,
   options: EventStreamOptions = {},
@@ -221,7 +228,18 @@ export function registerEventRoutes(
   const heartbeatMs = options.heartbeatMs ?? 15_000;
   const writeDeadlineMs = options.writeDeadlineMs ?? WRITE_DEADLINE_MS;
 
-  app.get('/api/events', async (c) => {
+  const list = createRoute({
+    method: 'get',
+    path: '/api/events',
+    summary: 'Audit events, newest first',
+    request: { query: eventsQuerySchema },
+    responses: {
+      200: json('One page of events.', eventsResponseSchema),
+      ...errors([400]),
+      ...readAuthErrors(),
+    },
+  });
+  documented(app, list, async (c) => {
     const q = readQuery(c, eventsQuerySchema);
     const limit = q.limit ?? DEFAULT_EVENTS_LIMIT;
     // One more than asked tells whether an older page exists.
@@ -237,7 +255,32 @@ export function registerEventRoutes(
     return c.json({ events, next_before_id: found.length > limit && last !== undefined ? last.id : null });
   });
 
-  app.get('/api/events/stream', (c) => {
+  const stream = createRoute({
+    method: 'get',
+    path: '/api/events/stream',
+    summary: 'Server-sent events: each new audit event as `event: audit`, `id: <id>`, `data: <json>`',
+    request: {
+      query: streamQuerySchema,
+      headers: z.object({
+        'Last-Event-ID': z
+          .string()
+          .regex(/^[0-9]{1,16}$/)
+          .optional()
+          .meta({ description: 'Replay the events after this id first.' }),
+      }),
+    },
+    responses: {
+      200: {
+        description: 'An event stream; honours the Last-Event-ID header.',
+        content: { 'text/event-stream': { schema: { type: 'string' } } },
+      },
+      ...readAuthErrors(),
+      ...errors([400, 429], {
+        429: `Too many open streams (at most ${MAX_OPEN_STREAMS}, fewer per address without a token), or too many failed authentications.`,
+      }),
+    },
+  });
+  documented(app, stream, (c) => {
     const resume = parseResume(c);
     // HEAD shares GET's handler in Hono; it must not open a stream nobody will read.
     if (c.req.method === 'HEAD') {

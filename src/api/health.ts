@@ -3,13 +3,24 @@
  * (Prometheus). Both stay open whatever AUTOHEAL_API_READ_AUTH says, so they carry no
  * Docker label values and no secrets.
  */
-import type { Hono } from 'hono';
+import { createRoute, type OpenAPIHono } from '@hono/zod-openapi';
+import { documented, json } from './openapi.js';
+import { healthResponseSchema } from './schemas.js';
 import type { ApiDeps } from './types.js';
 
-export function registerHealthRoutes(app: Hono, deps: ApiDeps): void {
+export function registerHealthRoutes(app: OpenAPIHono, deps: ApiDeps): void {
   const now = deps.now ?? (() => new Date());
 
-  app.get('/api/health', (c) => {
+  const health = createRoute({
+    method: 'get',
+    path: '/api/health',
+    summary: 'Liveness and the engine connection',
+    responses: {
+      200: json('Connected to the engine.', healthResponseSchema),
+      503: json('Degraded: the engine is unreachable (same body, status `degraded`).', healthResponseSchema),
+    },
+  });
+  documented(app, health, (c) => {
     const engine = deps.engineStatus();
     const write = deps.store.writeStatus();
     const body = {
@@ -24,12 +35,26 @@ export function registerHealthRoutes(app: Hono, deps: ApiDeps): void {
       maintenance: deps.supervisor.maintenance(),
       uptime_s: Math.max(0, Math.floor((now().getTime() - deps.startedAt.getTime()) / 1000)),
       version: deps.version,
+      // Who this is, for the fleet view of its peers.
+      host: deps.settings.hostname,
+      public_url: deps.settings.publicUrl,
     };
     // 503 while the engine is unreachable is the documented degraded state, not a failure.
     return c.json(body, engine.connected ? 200 : 503);
   });
 
-  app.get('/metrics', (c) => {
-    return c.body(deps.metrics.render(), 200, { 'Content-Type': 'text/plain; version=0.0.4; charset=utf-8' });
+  const metrics = createRoute({
+    method: 'get',
+    path: '/metrics',
+    summary: 'Prometheus metrics',
+    responses: {
+      200: {
+        description: 'Text exposition format 0.0.4 (metric names: README.md, "Metrics").',
+        content: { 'text/plain': { schema: { type: 'string' } } },
+      },
+    },
+  });
+  documented(app, metrics, async (c) => {
+    return c.body(await deps.metrics.render(), 200, { 'Content-Type': deps.metrics.contentType });
   });
 }

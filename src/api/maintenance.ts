@@ -3,9 +3,17 @@
  * not act) and `/api/containers/{ref}/silence` (no heal and no notification for one
  * container). Reads are open like `/api/health`; changes need the token.
  */
-import type { Hono, MiddlewareHandler } from 'hono';
+import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
+import type { MiddlewareHandler } from 'hono';
 import { ApiError, quote } from './errors.js';
-import { containerRefSchema, maintenanceBodySchema, silenceBodySchema } from './schemas.js';
+import { BEARER, documented, errors, json, jsonBody } from './openapi.js';
+import {
+  containerRefSchema,
+  containerViewSchema,
+  maintenanceBodySchema,
+  maintenanceViewSchema,
+  silenceBodySchema,
+} from './schemas.js';
 import type { ApiDeps } from './types.js';
 import { readJsonBody, readParam } from './validate.js';
 
@@ -19,30 +27,75 @@ async function viaEngine<T>(deps: ApiDeps, call: () => Promise<T>): Promise<T> {
   }
 }
 
+const refParams = z.object({ ref: containerRefSchema });
+
 export function registerMaintenanceRoutes(
-  app: Hono,
+  app: OpenAPIHono,
   deps: ApiDeps,
   auth: MiddlewareHandler,
   body: MiddlewareHandler,
 ): void {
   const { supervisor } = deps;
 
-  app.get('/api/maintenance', (c) => c.json(supervisor.maintenance()));
+  const get = createRoute({
+    method: 'get',
+    path: '/api/maintenance',
+    summary: 'The maintenance window: whether it is on, until when, and why',
+    responses: { 200: json('The window.', maintenanceViewSchema) },
+  });
+  documented(app, get, (c) => c.json(supervisor.maintenance()));
 
-  app.post('/api/maintenance', auth, body, async (c) => {
+  const start = createRoute({
+    method: 'post',
+    path: '/api/maintenance',
+    summary:
+      'Start (or extend) maintenance: autoheal records but takes no action (audit `skipped`/`maintenance`, once per unhealthy spell) and ends it by itself',
+    middleware: [auth, body],
+    security: BEARER,
+    request: { body: jsonBody(maintenanceBodySchema) },
+    responses: {
+      200: json('Started; the window.', maintenanceViewSchema),
+      ...errors([400, 401, 403, 413, 415, 429]),
+    },
+  });
+  documented(app, start, async (c) => {
     const { minutes, reason } = await readJsonBody(c, maintenanceBodySchema);
     const view = supervisor.startMaintenance(minutes, reason?.trim() ?? '');
     deps.logger.info({ minutes, until: view.until }, 'maintenance started through the API');
     return c.json(view);
   });
 
-  app.delete('/api/maintenance', auth, (c) => {
+  const end = createRoute({
+    method: 'delete',
+    path: '/api/maintenance',
+    summary: 'End maintenance now; what is still unhealthy is healed at once',
+    middleware: auth,
+    security: BEARER,
+    responses: {
+      200: json('Ended; the window (now off).', maintenanceViewSchema),
+      ...errors([401, 403, 404, 429], { 404: 'No maintenance window is on.' }),
+    },
+  });
+  documented(app, end, (c) => {
     if (!supervisor.endMaintenance()) throw new ApiError(404, 'no maintenance window is on');
     deps.logger.info('maintenance ended through the API');
     return c.json(supervisor.maintenance());
   });
 
-  app.post('/api/containers/:ref/silence', auth, body, async (c) => {
+  const silence = createRoute({
+    method: 'post',
+    path: '/api/containers/{ref}/silence',
+    summary:
+      'Silence one container: no heal and no notification until the time is up (audit `skipped`/`silenced`, once per unhealthy spell)',
+    middleware: [auth, body],
+    security: BEARER,
+    request: { params: refParams, body: jsonBody(silenceBodySchema) },
+    responses: {
+      200: json('Silenced; the container with its `silenced_until`.', containerViewSchema),
+      ...errors([400, 401, 403, 404, 413, 415, 429, 503]),
+    },
+  });
+  documented(app, silence, async (c) => {
     const ref = readParam(c, 'ref', containerRefSchema);
     const { minutes } = await readJsonBody(c, silenceBodySchema);
     const result = await viaEngine(deps, () => supervisor.silence(ref, minutes));
@@ -51,7 +104,19 @@ export function registerMaintenanceRoutes(
     return c.json(result.container);
   });
 
-  app.delete('/api/containers/:ref/silence', auth, async (c) => {
+  const unsilence = createRoute({
+    method: 'delete',
+    path: '/api/containers/{ref}/silence',
+    summary: 'End a container’s silence now; what is still unhealthy is healed at once',
+    middleware: auth,
+    security: BEARER,
+    request: { params: refParams },
+    responses: {
+      200: json('Ended; the container.', containerViewSchema),
+      ...errors([400, 401, 403, 404, 429, 503], { 404: 'No such container, or it is not silenced.' }),
+    },
+  });
+  documented(app, unsilence, async (c) => {
     const ref = readParam(c, 'ref', containerRefSchema);
     const result = await viaEngine(deps, () => supervisor.unsilence(ref));
     if (!result.ok) {

@@ -1,11 +1,12 @@
 /**
  * The zod schemas of everything the API accepts and answers. Handlers validate requests
- * with them and `GET /api/openapi.json` is generated from them, so the document cannot
- * drift from what the server does.
+ * with them, and the route definitions (`createRoute` in each resource module) name them,
+ * so `GET /api/openapi.json` shows what the handlers check.
  */
 import { z } from 'zod';
 import { LIST_ENTRY_PATTERN } from '../config/load.js';
-import { AUDIT_EVENT_TYPES, type AuditEvent, type ListName } from '../store/types.js';
+import { auditEventSchema as storedAuditEventSchema } from '../store/audit-event-schema.js';
+import { AUDIT_EVENT_TYPES, type ListName } from '../store/types.js';
 import { MAX_HOLD_MINUTES } from '../supervisor/maintenance.js';
 import type { ContainerView } from '../supervisor/types.js';
 
@@ -21,7 +22,7 @@ const LIST_ENTRY_ERROR = 'must be a container name or 12-64 hex id';
 const typeError = (expected: string) => (issue: { input?: unknown }) =>
   issue.input === undefined ? 'is required' : `must be ${expected}`;
 
-/** An entry of the excluded or selected list (SPEC §9). */
+/** An entry of the excluded or selected list. */
 export const listEntrySchema = z
   .string({ error: typeError('a string') })
   .min(1, LIST_ENTRY_ERROR)
@@ -116,19 +117,7 @@ export const streamQuerySchema = z.strictObject({
 
 export const errorSchema = z.object({ error: z.string().meta({ description: 'What is wrong.' }) });
 
-export const auditEventSchema: z.ZodType<AuditEvent> = z
-  .object({
-    id: z.number().int(),
-    timestamp: z.string(),
-    event_type: z.enum(AUDIT_EVENT_TYPES),
-    container_id: z.string().nullable(),
-    container_name: z.string().nullable(),
-    status: z.string(),
-    restart_count: z.number().int().nullable(),
-    message: z.string(),
-    details: z.record(z.string(), z.unknown()),
-  })
-  .meta({ id: 'AuditEvent' });
+export const auditEventSchema = storedAuditEventSchema.meta({ id: 'AuditEvent' });
 
 export const containerViewSchema: z.ZodType<ContainerView> = z
   .object({
@@ -167,6 +156,10 @@ export const eventsResponseSchema = z.object({
 });
 
 export const restartResponseSchema = z.object({ event: auditEventSchema });
+export const restartFailedResponseSchema = z.object({
+  error: z.string().meta({ description: 'What the engine answered, e.g. a network it could not join.' }),
+  event: auditEventSchema,
+});
 export const resetResponseSchema = z.object({
   reset: z.boolean().meta({ description: 'False when autoheal had not given up on the container.' }),
 });
@@ -228,6 +221,11 @@ export const healthResponseSchema = z.object({
   maintenance: maintenanceViewSchema,
   uptime_s: z.number(),
   version: z.string(),
+  host: z.string().meta({ description: 'AUTOHEAL_HOSTNAME: the name the fleet view shows.' }),
+  public_url: z
+    .string()
+    .nullable()
+    .meta({ description: 'AUTOHEAL_PUBLIC_URL, where its web UI is reached.' }),
 });
 
 const settingValue = z.union([z.string(), z.number(), z.boolean(), z.null(), z.array(z.string())]);

@@ -6,10 +6,13 @@
  * in memory, so a restart of autoheal ends them and the UI asks for the token again.
  */
 import { randomBytes } from 'node:crypto';
-import type { Context, Hono } from 'hono';
+import { createRoute, type OpenAPIHono } from '@hono/zod-openapi';
+import type { Context } from 'hono';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import { type Authenticator, CHALLENGE } from './auth.js';
 import { ApiError } from './errors.js';
+import { BEARER, documented, errors, json } from './openapi.js';
+import { sessionResponseSchema } from './schemas.js';
 
 export const SESSION_COOKIE = 'autoheal_session';
 const SESSION_TTL_MS = 12 * 60 * 60 * 1000;
@@ -67,17 +70,34 @@ export class Sessions {
 }
 
 export function registerSessionRoutes(
-  app: Hono,
+  app: OpenAPIHono,
   auth: Authenticator,
   sessions: Sessions,
   readsNeedToken: boolean,
 ): void {
   // What the UI asks first: must it ask for a token before reading?
-  app.get('/api/session', (c) =>
+  const state = createRoute({
+    method: 'get',
+    path: '/api/session',
+    summary: 'Whether reads need a token, and whether this browser has a session',
+    responses: { 200: json('The session state.', sessionResponseSchema) },
+  });
+  documented(app, state, (c) =>
     c.json({ reads_need_token: readsNeedToken, session: sessions.fromRequest(c) }),
   );
 
-  app.post('/api/session', (c) => {
+  const create = createRoute({
+    method: 'post',
+    path: '/api/session',
+    summary:
+      'Exchange a token (API or read) for an HttpOnly, SameSite=Strict session cookie that authenticates reads',
+    security: BEARER,
+    responses: {
+      201: json('Session created; the cookie is set.', sessionResponseSchema),
+      ...errors([401, 429], { 401: 'No token, or a wrong one.' }),
+    },
+  });
+  documented(app, create, (c) => {
     const access = auth.bearer(c);
     if (access === 'absent') {
       throw new ApiError(401, 'a session needs Authorization: Bearer <token> (the API or the read token)', {
@@ -95,7 +115,13 @@ export function registerSessionRoutes(
     return c.json({ session: true, access, reads_need_token: readsNeedToken }, 201);
   });
 
-  app.delete('/api/session', (c) => {
+  const end = createRoute({
+    method: 'delete',
+    path: '/api/session',
+    summary: 'End this browser’s session',
+    responses: { 204: { description: 'Ended; the cookie is cleared.' } },
+  });
+  documented(app, end, (c) => {
     sessions.revoke(getCookie(c, SESSION_COOKIE));
     deleteCookie(c, SESSION_COOKIE, { path: '/' });
     return c.body(null, 204);

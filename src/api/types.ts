@@ -4,6 +4,7 @@
  */
 import type { Settings } from '../config/settings.js';
 import type { EngineConnectionStatus } from '../engine/types.js';
+import type { Fleet } from '../fleet/fleet.js';
 import type { Logger } from '../log.js';
 import type { MetricsRegistry } from '../metrics.js';
 import type { AuditStore } from '../store/types.js';
@@ -36,4 +37,6 @@ export interface ApiDeps {
   /** Directory of the web UI, served at `/` when it exists. */
   webDir?: string;
   now?: () => Date;
+  /** This autoheal and its peers; `/api/fleet` is served when it is given. */
+  fleet?: Fleet;
 }

@@ -6,7 +6,7 @@ import type { Context } from 'hono';
 import type { z } from 'zod';
 import { ApiError, quote } from './errors.js';
 
-/** SPEC §9: bodies over 64 KiB are refused with 413. */
+/** Bodies over 64 KiB are refused with 413. */
 export const MAX_BODY_BYTES = 64 * 1024;
 
 type Path = readonly PropertyKey[];

@@ -7,6 +7,8 @@
 import { readFileSync } from 'node:fs';
 import { hostname as osHostname } from 'node:os';
 import { z } from 'zod';
+import { bareName, ID_PREFIX_SOURCE } from '../shared/container-ref.js';
+import { parsePeers } from './peers.js';
 import {
   type DockerEndpoint,
   type LogLevel,
@@ -139,15 +141,15 @@ const labelKey = z
 
 const nonEmpty = z.string().trim().min(1, 'accepts a non-empty value');
 
-/** An excluded entry: a name (with `*` wildcards) or 12 to 64 hex characters (SPEC §9). */
-export const LIST_ENTRY_PATTERN = /^(?:[a-zA-Z0-9*][a-zA-Z0-9_.*-]*|[0-9a-f]{12,64})$/;
+/** An excluded entry: a name (with `*` wildcards) or 12 to 64 hex characters. */
+export const LIST_ENTRY_PATTERN = new RegExp(`^(?:[a-zA-Z0-9*][a-zA-Z0-9_.*-]*|${ID_PREFIX_SOURCE})$`);
 const MAX_LIST_ENTRIES = 1000;
 const entryList = z
   .string()
   .transform((v) =>
     v
       .split(',')
-      .map((s) => s.trim().replace(/^\//, ''))
+      .map((s) => bareName(s.trim()))
       .filter((s) => s.length > 0),
   )
   .refine((list) => list.length <= MAX_LIST_ENTRIES, `accepts at most ${MAX_LIST_ENTRIES} entries`)
@@ -162,6 +164,7 @@ const UNECHOED: ReadonlySet<SettingKey> = new Set([
   'APPRISE_URL',
   'AUTOHEAL_API_TOKEN',
   'AUTOHEAL_API_READ_TOKEN',
+  'AUTOHEAL_PEER_TOKEN',
 ]);
 
 /** A token a user sets: long enough not to be guessed, and nothing that could never match. */
@@ -322,6 +325,18 @@ export function loadSettings(options: LoadOptions = {}): Settings {
       'AUTOHEAL_API_READ_TOKEN is invalid: it must differ from AUTOHEAL_API_TOKEN (the read token cannot make changes)',
     );
   }
+  const publicUrl = optional(raw, 'AUTOHEAL_PUBLIC_URL');
+  const peerSecret = secret('AUTOHEAL_PEER_TOKEN', 'AUTOHEAL_PEER_TOKEN_FILE');
+  const peerToken = peerSecret.value === null ? null : checkToken('AUTOHEAL_PEER_TOKEN', peerSecret.value);
+  let peers: Settings['peers'] = [];
+  const peersRaw = optional(raw, 'AUTOHEAL_PEERS');
+  if (peersRaw !== null) {
+    try {
+      peers = Object.freeze(parsePeers(peersRaw).map((p) => Object.freeze(p)));
+    } catch (err) {
+      throw new ConfigError(`AUTOHEAL_PEERS is invalid: ${(err as Error).message}`);
+    }
+  }
   const secretUrl = (key: SettingKey, fileKey: SettingKey) => {
     const { value, file } = secret(key, fileKey);
     return { url: value === null ? null : check(key, httpUrl, value), file };
@@ -375,6 +390,10 @@ export function loadSettings(options: LoadOptions = {}): Settings {
     dataDir: required(raw, 'AUTOHEAL_DATA_DIR'),
     eventsMax: int('AUTOHEAL_EVENTS_MAX', 10, 1_000_000),
     hostname: optional(raw, 'AUTOHEAL_HOSTNAME') ?? osHostname(),
+    peers,
+    peerToken,
+    peerTokenFile: peerSecret.file,
+    publicUrl: publicUrl === null ? null : check('AUTOHEAL_PUBLIC_URL', httpUrl, publicUrl),
     selfId,
     logLevel: check('LOG_LEVEL', logLevel, required(raw, 'LOG_LEVEL')),
   };

@@ -8,6 +8,9 @@ export type DockerEndpoint =
   | { kind: 'tcp'; host: string; port: number }
   | { kind: 'tls'; host: string; port: number; certPath: string };
 
+/** One entry of `AUTOHEAL_PEERS`: a base URL, or Swarm's `tasks.<service>` name and a port. */
+export type PeerSpec = { kind: 'url'; url: string } | { kind: 'dns'; name: string; port: number };
+
 export type LogLevel = 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal' | 'silent';
 
 export interface Settings {
@@ -54,7 +57,15 @@ export interface Settings {
   readonly scriptEnv: Readonly<Record<string, string>>;
   readonly dataDir: string;
   readonly eventsMax: number;
+  /** `AUTOHEAL_HOSTNAME`: this host's name in notifications and in the fleet view. */
   readonly hostname: string;
+  /** `AUTOHEAL_PEERS`: the other autoheals the fleet view reads; empty without a fleet. */
+  readonly peers: readonly PeerSpec[];
+  /** Secret: the token sent to the peers (their read token). Never logged, never served. */
+  readonly peerToken: string | null;
+  readonly peerTokenFile: string | null;
+  /** `AUTOHEAL_PUBLIC_URL`: where people reach this host's UI; the fleet view links to it. */
+  readonly publicUrl: string | null;
   /** `AUTOHEAL_SELF_ID`: autoheal's own container id (or a prefix of 12+), set by hand; null: detected. */
   readonly selfId: string | null;
   readonly logLevel: LogLevel;
@@ -98,6 +109,10 @@ export const SETTING_KEYS = [
   'AUTOHEAL_DATA_DIR',
   'AUTOHEAL_EVENTS_MAX',
   'AUTOHEAL_HOSTNAME',
+  'AUTOHEAL_PEERS',
+  'AUTOHEAL_PEER_TOKEN',
+  'AUTOHEAL_PEER_TOKEN_FILE',
+  'AUTOHEAL_PUBLIC_URL',
   'AUTOHEAL_SELF_ID',
   'LOG_LEVEL',
 ] as const;
@@ -107,6 +122,7 @@ export type SettingKey = (typeof SETTING_KEYS)[number];
 export const SECRET_KEYS: ReadonlySet<SettingKey> = new Set([
   'AUTOHEAL_API_TOKEN',
   'AUTOHEAL_API_READ_TOKEN',
+  'AUTOHEAL_PEER_TOKEN',
 ]);
 
 /**
@@ -118,6 +134,8 @@ export const SCRIPT_HIDDEN_VARIABLES: readonly string[] = [
   'AUTOHEAL_API_TOKEN_FILE',
   'AUTOHEAL_API_READ_TOKEN',
   'AUTOHEAL_API_READ_TOKEN_FILE',
+  'AUTOHEAL_PEER_TOKEN',
+  'AUTOHEAL_PEER_TOKEN_FILE',
   'WEBHOOK_URL',
   'WEBHOOK_URL_FILE',
   'APPRISE_URL',

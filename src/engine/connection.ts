@@ -9,6 +9,7 @@ import https from 'node:https';
 import { join } from 'node:path';
 import Docker from 'dockerode';
 import type { DockerEndpoint } from '../config/settings.js';
+import { isRecord } from '../shared/json.js';
 
 /** The options handed to dockerode (which passes them on to docker-modem). */
 export interface ModemOptions {
@@ -143,10 +144,6 @@ export class EngineError extends Error {
     super(message);
     this.name = 'EngineError';
   }
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 /** docker-modem's errors carry the status and the engine's JSON body (`{"message": …}`). */

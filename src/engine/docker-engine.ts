@@ -6,6 +6,9 @@
  */
 import type { DockerEndpoint } from '../config/settings.js';
 import type { Logger } from '../log.js';
+import type { Counter, MetricsRegistry } from '../metrics.js';
+import { bareName, shortId } from '../shared/container-ref.js';
+import { isRecord } from '../shared/json.js';
 import { blueprintFromInspect, createBodyFor } from './blueprint.js';
 import { EngineClient, EngineError } from './connection.js';
 import { parseHealth } from './events.js';
@@ -16,11 +19,23 @@ export interface DockerEngineOptions {
   /** `CURL_TIMEOUT`: deadline in seconds of one request; a restart gets its stop timeout on top. */
   requestTimeoutS: number;
   logger?: Logger;
+  /** Counts every request by call (`autoheal_engine_requests_total`). */
+  metrics?: MetricsRegistry;
 }
 
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
+/** The engine calls autoheal makes, as the `call` label of `autoheal_engine_requests_total`. */
+export const ENGINE_CALLS = [
+  'list',
+  'inspect',
+  'restart',
+  'stop',
+  'ping',
+  'create',
+  'rename',
+  'start',
+  'remove',
+] as const;
+type EngineCall = (typeof ENGINE_CALLS)[number];
 
 function str(value: unknown): string | null {
   return typeof value === 'string' ? value : null;
@@ -31,10 +46,6 @@ function stringRecord(value: unknown): Record<string, string> {
   if (!isRecord(value)) return out;
   for (const [k, v] of Object.entries(value)) if (typeof v === 'string') out[k] = v;
   return out;
-}
-
-function stripSlash(name: string): string {
-  return name.replace(/^\/+/, '');
 }
 
 /** `docker ps`' status text: `Up 3 minutes (unhealthy)`, `Up 5 seconds (health: starting)`. */
@@ -54,12 +65,12 @@ export function snapshotFromListEntry(entry: unknown): ContainerSnapshot | null 
   const names = Array.isArray(entry.Names)
     ? entry.Names.filter((n): n is string => typeof n === 'string')
     : [];
-  const own = names.find((n) => !stripSlash(n).includes('/')) ?? names[0];
+  const own = names.find((n) => !bareName(n).includes('/')) ?? names[0];
   // API 1.52+ reports `Health` in the list; older engines only in the status text.
   const listHealth = isRecord(entry.Health) ? parseHealth(entry.Health.Status) : null;
   return {
     id,
-    name: own !== undefined ? stripSlash(own) : id.slice(0, 12),
+    name: own !== undefined ? bareName(own) : shortId(id),
     image: str(entry.Image) ?? '',
     labels: stringRecord(entry.Labels),
     state,
@@ -100,7 +111,7 @@ export function snapshotFromInspect(info: unknown): ContainerSnapshot | null {
   const name = str(info.Name);
   const snapshot: ContainerSnapshot = {
     id,
-    name: name ? stripSlash(name) : id.slice(0, 12),
+    name: name ? bareName(name) : shortId(id),
     image: str(config.Image) ?? str(info.Image) ?? '',
     labels: stringRecord(config.Labels),
     state: status,
@@ -115,13 +126,26 @@ export function snapshotFromInspect(info: unknown): ContainerSnapshot | null {
 export class DockerEngine implements Engine {
   private readonly client: EngineClient;
   private readonly requestTimeoutMs: number;
+  private readonly requests: Counter | undefined;
 
   constructor(private readonly options: DockerEngineOptions) {
     this.client = new EngineClient(options.endpoint);
     this.requestTimeoutMs = options.requestTimeoutS * 1000;
+    this.requests = options.metrics?.counter(
+      'autoheal_engine_requests_total',
+      'Requests made to the Docker engine API (besides the event stream), by call',
+      ['call'],
+    );
+    // Every call is exported from the start, so a rate over the first minutes is right.
+    for (const call of ENGINE_CALLS) this.requests?.inc({ call }, 0);
+  }
+
+  private count(call: EngineCall): void {
+    this.requests?.inc({ call });
   }
 
   async listContainers(): Promise<ContainerSnapshot[]> {
+    this.count('list');
     const body = await this.client.request({
       method: 'GET',
       path: '/containers/json',
@@ -142,6 +166,7 @@ export class DockerEngine implements Engine {
 
   /** The raw inspect answer, or null on a 404. */
   private async inspectJson(id: string): Promise<unknown> {
+    this.count('inspect');
     try {
       return await this.client.request({
         method: 'GET',
@@ -182,6 +207,7 @@ export class DockerEngine implements Engine {
     // The engine answers only after the stop (up to `t` seconds); a deadline shorter than
     // `t` would report a failure for a restart that is still under way.
     const t = Math.max(0, Math.ceil(stopTimeoutS));
+    this.count(action);
     await this.client.request({
       method: 'POST',
       path: `/containers/${encodeURIComponent(id)}/${action}`,
@@ -204,6 +230,7 @@ export class DockerEngine implements Engine {
   }
 
   async create(blueprint: ContainerBlueprint, name: string, networkMode: string): Promise<string> {
+    this.count('create');
     const body = await this.client.request({
       method: 'POST',
       path: '/containers/create',
@@ -219,6 +246,7 @@ export class DockerEngine implements Engine {
   }
 
   async rename(id: string, name: string): Promise<void> {
+    this.count('rename');
     await this.client.request({
       method: 'POST',
       path: `/containers/${encodeURIComponent(id)}/rename`,
@@ -229,6 +257,7 @@ export class DockerEngine implements Engine {
   }
 
   async start(id: string): Promise<void> {
+    this.count('start');
     // 304: already running.
     await this.client.request({
       method: 'POST',
@@ -239,6 +268,7 @@ export class DockerEngine implements Engine {
   }
 
   async remove(id: string): Promise<void> {
+    this.count('remove');
     try {
       await this.client.request({
         method: 'DELETE',
@@ -254,6 +284,7 @@ export class DockerEngine implements Engine {
   }
 
   async ping(): Promise<void> {
+    this.count('ping');
     await this.client.request({ method: 'GET', path: '/_ping', ok: [200], timeoutMs: this.requestTimeoutMs });
   }
 }

@@ -7,6 +7,7 @@
 import { Socket } from 'node:net';
 import type { DockerEndpoint } from '../config/settings.js';
 import { type Logger, silentLogger } from '../log.js';
+import { errorText } from '../shared/errors.js';
 import { EngineClient, type EngineStream } from './connection.js';
 import { eventKey, toContainerEvent } from './events.js';
 import { NdjsonParser } from './ndjson.js';
@@ -47,10 +48,6 @@ const STREAM_KEEPALIVE_MS = 30_000;
 const STABLE_STREAM_MS = 30_000;
 
 export const EVENT_FILTERS = { type: ['container'], event: [...SUBSCRIBED_ACTIONS] } as const;
-
-function errorText(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
-}
 
 export class DockerEventSource implements EngineEventSource {
   private readonly client: EngineClient;

@@ -3,6 +3,9 @@
  * null when it is not a container event autoheal uses. Nothing about the message's shape is
  * trusted: every field is checked before it is read.
  */
+
+import { bareName, isFullId } from '../shared/container-ref.js';
+import { isRecord } from '../shared/json.js';
 import { type ContainerAction, type ContainerEvent, type HealthStatus, SUBSCRIBED_ACTIONS } from './types.js';
 
 /** Attribute keys the engine adds next to the labels (they are not labels). */
@@ -10,6 +13,7 @@ const ENGINE_ATTRIBUTES: ReadonlySet<string> = new Set([
   'name',
   'image',
   'exitCode',
+  'oldName',
   'signal',
   'execDuration',
   'health_status',
@@ -19,12 +23,6 @@ const ENGINE_ATTRIBUTES: ReadonlySet<string> = new Set([
 
 /** Docker puts the state in the action (`health_status: unhealthy`); Podman in an attribute. */
 const HEALTH_ATTRIBUTES = ['health_status', 'healthStatus', 'HealthStatus'] as const;
-
-const FULL_ID = /^[0-9a-f]{64}$/;
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 function isSubscribedAction(value: string): value is ContainerAction {
   return (SUBSCRIBED_ACTIONS as readonly string[]).includes(value);
@@ -81,7 +79,7 @@ export function toContainerEvent(raw: unknown, line?: string): ContainerEvent | 
     isRecord(actor) && typeof actor.ID === 'string' ? actor.ID : typeof raw.id === 'string' ? raw.id : null;
   if (actorId === null) return null;
   const id = actorId.toLowerCase();
-  if (!FULL_ID.test(id)) return null;
+  if (!isFullId(id)) return null;
 
   const attributes = stringAttributes(actor);
 
@@ -119,10 +117,7 @@ export function toContainerEvent(raw: unknown, line?: string): ContainerEvent | 
 
   // A destroyed container may come without a name; the short id is what `docker ps` would show.
   const rawName = attributes.name;
-  const name =
-    rawName !== undefined && rawName.replace(/^\/+/, '') !== ''
-      ? rawName.replace(/^\/+/, '')
-      : id.slice(0, 12);
+  const name = rawName !== undefined && bareName(rawName) !== '' ? bareName(rawName) : id.slice(0, 12);
 
   const event: ContainerEvent = {
     action,

@@ -50,8 +50,20 @@ export interface ContainerBlueprint {
   readonly createBody: Readonly<Record<string, unknown>>;
 }
 
-/** The container actions autoheal subscribes to at the engine. */
-export const SUBSCRIBED_ACTIONS = ['start', 'die', 'oom', 'destroy', 'health_status'] as const;
+/**
+ * The container actions autoheal subscribes to at the engine. `pause`, `unpause` and
+ * `rename` only keep the container mirror true; the supervisor acts on the others.
+ */
+export const SUBSCRIBED_ACTIONS = [
+  'start',
+  'die',
+  'oom',
+  'destroy',
+  'health_status',
+  'pause',
+  'unpause',
+  'rename',
+] as const;
 export type ContainerAction = (typeof SUBSCRIBED_ACTIONS)[number];
 
 /** One container event from the engine's stream, already parsed and validated. */

@@ -2,6 +2,7 @@
  * The one human sentence a notification carries: host, container, short id, what happened
  * and why. Pure, so every channel (webhook, Apprise) says exactly the same thing.
  */
+import { shortId } from '../shared/container-ref.js';
 
 export type NotificationKind =
   | 'restart'
@@ -28,10 +29,6 @@ export interface Notification {
 
 /** Engine errors can be long multi-line bodies; a chat message wants one short line. */
 const MAX_ERROR_CHARS = 500;
-
-export function shortId(id: string): string {
-  return id.slice(0, 12);
-}
 
 function oneLine(text: string, max: number): string {
   const flat = text.replace(/\s+/g, ' ').trim();

@@ -6,11 +6,13 @@
 import type { Settings } from '../config/settings.js';
 import { componentLogger, containerLogger, type Logger } from '../log.js';
 import type { Counter, MetricsRegistry } from '../metrics.js';
-import { formatNotification, type Notification, shortId } from './message.js';
+import { shortId } from '../shared/container-ref.js';
+import { redactUrl, redactUrlIn } from '../shared/redact.js';
+import { formatNotification, type Notification } from './message.js';
 import { type RunScript, runScriptFile } from './script.js';
 
 export type { Notification, NotificationKind } from './message.js';
-export { formatNotification, shortId } from './message.js';
+export { formatNotification } from './message.js';
 export type { RunScript, ScriptResult } from './script.js';
 
 export type Channel = 'webhook' | 'apprise' | 'script';
@@ -49,15 +51,6 @@ export interface PostRestartScriptCall {
 const DEFAULT_TIMEOUT_MS = 10_000;
 const DEFAULT_RETRY_DELAY_MS = 2_000;
 const DEFAULT_SCRIPT_TIMEOUT_MS = 60_000;
-
-/** Webhook URLs carry their secret in the path or query (Slack, Discord); only scheme+host is loggable. */
-export function loggableTarget(url: string): string {
-  try {
-    return new URL(url).origin;
-  } catch {
-    return '[invalid url]';
-  }
-}
 
 type Attempt = { ok: true; status: number } | { ok: false; status?: number; error: string; final?: boolean };
 
@@ -151,7 +144,7 @@ export class Notifier {
       channels.map(async ({ channel, url, payload }) => {
         const result = await this.attempt(url, JSON.stringify(payload));
         this.counter.inc({ channel, result: result.ok ? 'sent' : 'failed' });
-        const target = loggableTarget(url);
+        const target = redactUrl(url);
         if (result.ok) {
           this.log.info({ channel, target }, 'test notification sent');
           return { channel, ok: true, error: null };
@@ -222,7 +215,7 @@ export class Notifier {
     payload: Record<string, string>,
     log: Logger,
   ): Promise<void> {
-    const target = loggableTarget(url);
+    const target = redactUrl(url);
     const body = JSON.stringify(payload);
     let result = await this.attempt(url, body);
     let attempts = 1;
@@ -276,7 +269,7 @@ export class Notifier {
         ? { ok: true, status: res.status }
         : { ok: false, status: res.status, error: `HTTP ${res.status}` };
     } catch (err) {
-      return { ok: false, error: scrub(describeFetchError(err, this.timeoutMs), url) };
+      return { ok: false, error: redactUrlIn(describeFetchError(err, this.timeoutMs), url) };
     }
   }
 
@@ -346,18 +339,4 @@ function describeFetchError(err: unknown, timeoutMs: number): string {
     return code ? `${code}: ${cause.message}` : `${err.message}: ${cause.message}`;
   }
   return err.message;
-}
-
-/** An error text must not repeat the URL (its path, query or user-info may be the secret). */
-function scrub(text: string, url: string): string {
-  let out = text.split(url).join(loggableTarget(url));
-  try {
-    const { pathname, search, username, password } = new URL(url);
-    for (const part of [password, username]) if (part.length >= 3) out = out.split(part).join('…');
-    if (pathname.length > 1) out = out.split(pathname).join('/…');
-    if (search) out = out.split(search).join('?…');
-  } catch {
-    // An unparsable URL has nothing more to hide than the whole string, handled above.
-  }
-  return out;
 }

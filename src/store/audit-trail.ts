@@ -4,7 +4,8 @@
  * `list`, and the subscribers. Where the events live is the subclass's business.
  */
 import { randomUUID } from 'node:crypto';
-import { z } from 'zod';
+import { errorText } from '../shared/errors.js';
+import { auditEventSchema as auditEvent } from './audit-event-schema.js';
 import {
   AUDIT_EVENT_TYPES,
   type AuditEvent,
@@ -15,17 +16,15 @@ import {
 
 export const DEFAULT_LIST_LIMIT = 100;
 
-/** One stored event; a record that fails it is dropped on its own, never its whole file. */
-export const auditEventSchema = z.object({
-  id: z.number().int().positive(),
-  timestamp: z.string(),
-  event_type: z.enum(AUDIT_EVENT_TYPES),
-  container_id: z.string().nullable().default(null),
-  container_name: z.string().nullable().default(null),
-  status: z.string(),
-  restart_count: z.number().int().nonnegative().nullable().default(null),
-  message: z.string(),
-  details: z.record(z.string(), z.unknown()).default({}),
+/**
+ * One stored event (the one schema, audit-event-schema.ts); fields an older version did not
+ * write get their defaults. A record that fails it is dropped on its own, never its whole file.
+ */
+export const auditEventSchema = auditEvent.extend({
+  container_id: auditEvent.shape.container_id.default(null),
+  container_name: auditEvent.shape.container_name.default(null),
+  restart_count: auditEvent.shape.restart_count.default(null),
+  details: auditEvent.shape.details.default({}),
 });
 
 const EVENT_TYPES: ReadonlySet<string> = new Set(AUDIT_EVENT_TYPES);
@@ -306,8 +305,4 @@ export function deepFreeze<T>(value: T): T {
     for (const inner of Object.values(value)) deepFreeze(inner);
   }
   return value;
-}
-
-export function errorText(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

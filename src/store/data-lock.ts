@@ -20,8 +20,8 @@ import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { z } from 'zod';
 import type { Logger } from '../log.js';
+import { errorText } from '../shared/errors.js';
 import { createFileExclusive, removeFile, writeFileAtomic } from './atomic-file.js';
-import { errorText } from './audit-trail.js';
 
 export const LOCK_FILE = 'autoheal.lock';
 export const DEFAULT_HEARTBEAT_MS = 5_000;

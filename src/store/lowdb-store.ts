@@ -10,6 +10,7 @@ import { constants } from 'node:fs';
 import { access } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Logger } from '../log.js';
+import { errorText } from '../shared/errors.js';
 import type { HealRecord } from '../supervisor/restart-policy.js';
 import {
   ensurePrivateDirectory,
@@ -18,7 +19,6 @@ import {
   renameFile,
   writeFileAtomic,
 } from './atomic-file.js';
-import { errorText } from './audit-trail.js';
 import { currentIdentity, DataDirLock, type LockHolder, type LockIdentity } from './data-lock.js';
 import { LEGACY_FILE, readLegacyFile } from './legacy-file.js';
 import { SegmentedTrail, type TrailProblem } from './segmented-trail.js';

@@ -6,11 +6,13 @@
  * it (`.meta.json`: id range, newest timestamp, its successful restarts) so that opening and
  * listing do not read the whole history.
  */
+
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Low } from 'lowdb';
 import { z } from 'zod';
 import type { Logger } from '../log.js';
+import { errorText } from '../shared/errors.js';
 import {
   AtomicJsonFile,
   ensurePrivateDirectory,
@@ -23,7 +25,6 @@ import {
   auditEventSchema,
   collectMatches,
   deepFreeze,
-  errorText,
   isSuccessfulRestart,
   normalizeQuery,
   type RestartEntry,

@@ -7,8 +7,8 @@ import { access, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Low } from 'lowdb';
 import type { Logger } from '../log.js';
+import { errorText } from '../shared/errors.js';
 import { AtomicJsonFile, type FileWriter, renameFile } from './atomic-file.js';
-import { errorText } from './audit-trail.js';
 import { emptyState, parseState, type StateDocument } from './state.js';
 import type { NewAuditEvent } from './types.js';
 

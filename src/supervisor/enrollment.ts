@@ -1,8 +1,10 @@
 /**
- * Who is monitored (SPEC §1), as small pure predicates over a minimal container shape:
+ * Who is monitored, as small pure predicates over a minimal container shape:
  * enrolled (label, `all`, or hand-picked) and not excluded, not a Swarm task, not autoheal
  * itself. The heal path and the API both ask `monitorVerdict`, so they never disagree.
  */
+
+import { bareName, idMatches } from '../shared/container-ref.js';
 import type { EnrolledBy } from './types.js';
 
 /** What the predicates need to know about a container; events and snapshots both fit. */
@@ -66,8 +68,6 @@ export function isSelf(c: ContainerIdentity, selfId: string | null): boolean {
   return selfId !== null && (c.id === selfId || c.id.startsWith(selfId) || selfId.startsWith(c.id));
 }
 
-const HEX_ID = /^[0-9a-f]{12,64}$/;
-
 /**
  * `*` matches any run of characters, everything else itself. Greedy matching with one
  * back-track point (the last `*` seen): each name character is looked at a bounded number
@@ -105,9 +105,9 @@ export function wildcardMatch(pattern: string, name: string): boolean {
  * prefix of at least 12 hex characters). A leading slash on either side is ignored.
  */
 export function matchesEntry(c: ContainerIdentity, entry: string): boolean {
-  const e = entry.replace(/^\//, '');
-  const name = c.name.replace(/^\//, '');
-  if (HEX_ID.test(e) && c.id.startsWith(e)) return true;
+  const e = bareName(entry);
+  const name = bareName(c.name);
+  if (idMatches(c.id, e)) return true;
   return e.includes('*') ? wildcardMatch(e, name) : e === name;
 }
 
@@ -142,7 +142,7 @@ export interface MonitorVerdict {
   reason: NotMonitoredReason | null;
 }
 
-/** SPEC §1's four conditions, in order. */
+/** Monitored: enrolled, not excluded, not a Swarm task, not autoheal itself (checked in this order). */
 export function monitorVerdict(c: ContainerIdentity, rules: EnrollmentRules): MonitorVerdict {
   const by = enrolledBy(c, rules);
   const excluded = isExcluded(c, rules);

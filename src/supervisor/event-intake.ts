@@ -1,5 +1,5 @@
 /**
- * The bounded queue between the engine's stream and the supervisor (SPEC §4). Events are
+ * The bounded queue between the engine's stream and the supervisor. Events are
  * handled in arrival order. When a flood exceeds the capacity, health reports are not
  * lost but coalesced per container (the latest health state wins), other events beyond
  * the capacity are dropped, and every merged or dropped event is counted: the periodic

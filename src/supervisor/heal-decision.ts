@@ -1,5 +1,5 @@
 /**
- * The decision "restart this container now?" (SPEC §2–§3 step 1) as a pure function of
+ * The decision "restart this container now?" as a pure function of
  * the freshly inspected container, its monitor verdict, the settings and the clock.
  * Everything with a side effect (inspect, restart, audit) happens around it, in heal.ts.
  */

@@ -1,5 +1,5 @@
 /**
- * The heal queue (SPEC §3 step 2): at most one heal per container in flight, a second
+ * The heal queue: at most one heal per container in flight, a second
  * trigger for the same container merged into the one queued or running, and up to
  * `concurrency` different containers healed in parallel so one slow stop never delays
  * another.

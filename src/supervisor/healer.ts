@@ -10,6 +10,7 @@ import type { ContainerSnapshot, Engine } from '../engine/types.js';
 import { componentLogger, containerLogger, type Logger } from '../log.js';
 import type { MetricsRegistry } from '../metrics.js';
 import type { Notification } from '../notify/message.js';
+import { errorText } from '../shared/errors.js';
 import type { AuditEvent, AuditStore, NewAuditEvent } from '../store/types.js';
 import { type DependentHealContext, healDependent } from './dependent-heal.js';
 import { dependentProtection, runningDependents } from './dependents.js';
@@ -83,10 +84,6 @@ interface Scheduled {
 const PROBE_READ_TIMEOUT_MS = 2_000;
 
 const HEAL_LATENCY_BUCKETS_S = [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300];
-
-function errorText(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
-}
 
 const WHY: Record<HealTrigger, string> = {
   event: 'health_status: unhealthy',

@@ -9,6 +9,8 @@ import type { ContainerSource } from '../engine/container-source.js';
 import type { ContainerEvent, ContainerSnapshot, Engine } from '../engine/types.js';
 import { componentLogger, containerLogger, type Logger } from '../log.js';
 import type { MetricsRegistry } from '../metrics.js';
+import { bareName, idMatches } from '../shared/container-ref.js';
+import { errorText } from '../shared/errors.js';
 import type { AuditEvent, AuditStore, ListName, NewAuditEvent } from '../store/types.js';
 import { DependentRecreator } from './dependent-recreator.js';
 import {
@@ -48,12 +50,6 @@ export interface SupervisorDeps {
   intakeCapacity?: number;
   /** Where the API's views list containers from; the engine itself when absent. */
   containers?: ContainerSource;
-}
-
-const HEX_REF = /^[0-9a-f]{12,64}$/;
-
-function errorText(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
 }
 
 export class Supervisor implements SupervisorControl {
@@ -134,10 +130,12 @@ export class Supervisor implements SupervisorControl {
       'Engine events waiting to be handled',
       () => this.intake.status().size,
     );
-    m.gauge(
+    m.family(
       'autoheal_event_queue_dropped_total',
       'Engine events merged or dropped because the queue was full',
-      () => this.intake.status().dropped,
+      'counter',
+      [],
+      () => [[{}, this.intake.status().dropped]],
     );
   }
 
@@ -442,12 +440,11 @@ export class Supervisor implements SupervisorControl {
   }
 
   private async findSnapshot(ref: string): Promise<ContainerSnapshot | null> {
-    const wanted = ref.replace(/^\//, '');
+    const wanted = bareName(ref);
     const all = await this.containers.list();
     const exact = all.find((c) => c.name === wanted || c.id === wanted);
     if (exact) return exact;
-    if (!HEX_REF.test(wanted)) return null;
-    const byPrefix = all.filter((c) => c.id.startsWith(wanted));
+    const byPrefix = all.filter((c) => idMatches(c.id, wanted));
     return byPrefix.length === 1 ? (byPrefix[0] ?? null) : null;
   }
 

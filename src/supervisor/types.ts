@@ -10,7 +10,7 @@ export type { MaintenanceView } from './hold-keeper.js';
 
 export type EnrolledBy = 'label' | 'all' | 'selected' | null;
 
-/** One row of `GET /api/containers` (SPEC §9). */
+/** One row of `GET /api/containers`. */
 export interface ContainerView {
   id: string;
   name: string;

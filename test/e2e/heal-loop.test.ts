@@ -138,7 +138,7 @@ describe('the heal loop against a real Docker engine', () => {
       `a JSON log line with component and container=${c.name}`,
     );
 
-    // Audit events have the SPEC §5 shape.
+    // Audit events have the documented shape (README.md, "The audit trail").
     for (const e of trail) {
       expect(typeof e.id).toBe('number');
       expect(new Date(e.timestamp).toISOString()).toBe(e.timestamp);
@@ -186,7 +186,7 @@ describe('the heal loop against a real Docker engine', () => {
     await sleep(QUIET_MS);
 
     await expectNeverRestarted(c, before);
-    // SPEC §1: an excluded container is not monitored, so it is never enrolled either.
+    // An excluded container is not monitored, so it is never enrolled either.
     expect(eventsFor(await ah.readAudit(), c.id).filter((e) => e.event_type === 'auto_monitor')).toEqual([]);
   });
 

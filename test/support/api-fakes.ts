@@ -2,6 +2,7 @@
  * Test doubles for the API tests: a supervisor over a fixed set of containers (with an
  * engine that can be switched off), real settings and a MemoryStore, and a request helper.
  */
+
 import { Writable } from 'node:stream';
 import { pino } from 'pino';
 import { type ApiApp, type ApiDeps, createApp } from '../../src/api/app.js';
@@ -9,6 +10,7 @@ import type { QueueStatus } from '../../src/api/types.js';
 import { loadSettings } from '../../src/config/load.js';
 import type { Settings } from '../../src/config/settings.js';
 import type { EngineConnectionStatus } from '../../src/engine/types.js';
+import type { Fleet } from '../../src/fleet/fleet.js';
 import { type Logger, silentLogger } from '../../src/log.js';
 import { MetricsRegistry } from '../../src/metrics.js';
 import { MemoryStore } from '../../src/store/memory-store.js';
@@ -243,6 +245,7 @@ export function makeApi(
     writeDeadlineMs?: number;
     now?: () => Date;
     notifications?: ApiDeps['notifications'];
+    fleet?: Fleet;
   } = {},
 ): TestApi {
   const settings = options.settings ?? testSettings();
@@ -277,6 +280,7 @@ export function makeApi(
       now: clock,
       ...(options.notifications !== undefined && { notifications: options.notifications }),
       ...(options.webDir !== undefined && { webDir: options.webDir }),
+      ...(options.fleet !== undefined && { fleet: options.fleet }),
     },
     {
       ...(options.heartbeatMs !== undefined && { heartbeatMs: options.heartbeatMs }),

@@ -11,10 +11,14 @@ export interface SseClient {
   close(): void;
 }
 
-export async function openAuditStream(url: string, lastEventId?: number): Promise<SseClient> {
+export async function openAuditStream(
+  url: string,
+  lastEventId?: number,
+  headers: Record<string, string> = {},
+): Promise<SseClient> {
   const controller = new AbortController();
   const res = await fetch(url, {
-    headers: lastEventId === undefined ? {} : { 'last-event-id': String(lastEventId) },
+    headers: lastEventId === undefined ? headers : { ...headers, 'last-event-id': String(lastEventId) },
     signal: controller.signal,
   });
   if (!res.ok || !res.body) throw new Error(`SSE ${url} answered ${res.status}`);

@@ -8,7 +8,7 @@ import {
 import { call, DB_ID, errorOf, makeApi, snapshot, TOKEN, WEB_ID } from '../support/api-fakes.js';
 
 describe('GET /api/containers', () => {
-  it('lists every container with the SPEC fields', async () => {
+  it('lists every container with the documented fields', async () => {
     const res = await call(makeApi(), '/api/containers');
     expect(res.status).toBe(200);
     const body = containersResponseSchema.parse(await res.json());

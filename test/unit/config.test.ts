@@ -37,7 +37,7 @@ describe('configuration', () => {
       requestTimeoutS: 30,
       webhookJsonKey: 'text',
       docker: { kind: 'unix', socketPath: '/var/run/docker.sock' },
-      concurrency: 8,
+      concurrency: 64,
       apiHost: '127.0.0.1',
       apiPort: 8080,
       dataDir: './data',

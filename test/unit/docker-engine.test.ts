@@ -5,6 +5,7 @@ import {
   snapshotFromInspect,
   snapshotFromListEntry,
 } from '../../src/engine/docker-engine.js';
+import { MetricsRegistry } from '../../src/metrics.js';
 import { FakeEngineServer } from '../support/fake-engine-server.js';
 
 const ID = 'c'.repeat(64);
@@ -235,5 +236,31 @@ describe('DockerEngine against a fake engine', () => {
     await expect(docker.ping()).rejects.toThrow(
       /^cannot reach the Docker engine at unix:\/\/.*docker\.sock: connect ENOENT/,
     );
+  });
+
+  it('counts every engine API call by call, failed ones included', async () => {
+    const metrics = new MetricsRegistry();
+    const counted = new DockerEngine({
+      endpoint: { kind: 'unix', socketPath: engine.socketPath },
+      requestTimeoutS: 0.3,
+      metrics,
+    });
+    const value = async (call: string) => {
+      const line = (await metrics.render())
+        .split('\n')
+        .find((l) => l.startsWith(`autoheal_engine_requests_total{call="${call}"} `));
+      return line === undefined ? undefined : Number(line.split(' ').at(-1));
+    };
+    expect(await value('restart')).toBe(0);
+    await counted.ping();
+    await counted.ping();
+    await counted.inspect('gone');
+    await counted.listContainers().catch(() => undefined);
+    await counted.restart(ID, 0).catch(() => undefined);
+    expect(await value('ping')).toBe(2);
+    expect(await value('inspect')).toBe(1);
+    expect(await value('list')).toBe(1);
+    expect(await value('restart')).toBe(1);
+    expect(await value('stop')).toBe(0);
   });
 });

@@ -75,7 +75,7 @@ describe('DockerEventSource against a fake engine', () => {
     expect(first?.searchParams.get('since')).toBeNull();
     expect(JSON.parse(first?.searchParams.get('filters') ?? 'null')).toEqual({
       type: ['container'],
-      event: ['start', 'die', 'oom', 'destroy', 'health_status'],
+      event: ['start', 'die', 'oom', 'destroy', 'health_status', 'pause', 'unpause', 'rename'],
     });
 
     const line = message(ID_A, 'health_status: unhealthy', T0 + 5, '000000001');

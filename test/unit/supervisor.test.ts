@@ -186,7 +186,7 @@ describe('the supervisor', () => {
     expect(failed).toMatchObject({ status: 'failed', restart_count: 0 });
     expect(failed?.message).toContain('driver failed programming external connectivity');
     expect(failed?.details).toMatchObject({ error: expect.stringContaining('driver failed') });
-    expect(metrics.render()).toContain('autoheal_restarts_total{action="restart",result="failed"} 1');
+    expect(await metrics.render()).toContain('autoheal_restarts_total{result="failed",action="restart"} 1');
   });
 
   it('the stop timeout comes from the autoheal.stop.timeout label', async () => {

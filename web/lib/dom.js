@@ -107,7 +107,10 @@ export function debounce(fn, ms) {
   };
 }
 
-/** A short id as `docker ps` shows it. */
+/**
+ * A short id as `docker ps` shows it. The server's definition is src/shared/container-ref.ts,
+ * which browser code cannot import; both take the first 12 characters.
+ */
 export function shortId(id) {
   return typeof id === 'string' ? id.slice(0, 12) : '';
 }

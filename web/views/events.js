@@ -24,7 +24,7 @@ const TYPE_TEXT = {
 };
 
 /**
- * The audit event types (SPEC §5), in the order the filter offers them. The server's list is
+ * The audit event types, in the order the filter offers them. The server's list is
  * AUDIT_EVENT_TYPES in src/store/types.ts; a unit test keeps the two the same.
  */
 export const EVENT_TYPES = Object.keys(TYPE_TEXT);

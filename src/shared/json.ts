@@ -1,0 +1,6 @@
+/** Guards for JSON of unknown shape (the engine's answers, files read back). */
+
+/** A JSON object: not null, not an array. */
+export function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
