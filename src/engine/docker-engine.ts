@@ -180,6 +180,10 @@ export class DockerEngine implements Engine {
     }
   }
 
+  async probes(id: string): Promise<ContainerSnapshot['probes'] | null> {
+    return (await this.inspect(id))?.probes ?? null;
+  }
+
   async inspect(id: string): Promise<ContainerSnapshot | null> {
     const body = await this.inspectJson(id);
     if (body === null) return null;

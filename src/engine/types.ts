@@ -99,6 +99,12 @@ export interface Engine {
   stop(id: string, stopTimeoutS: number): Promise<void>;
   /** `GET /_ping`. */
   ping(): Promise<void>;
+  /**
+   * The health probes as the engine has them now (always asked of the engine, never of a
+   * cache); null when the container is gone or has no healthcheck. Optional: without it,
+   * `inspect` is asked.
+   */
+  probes?(id: string): Promise<ContainerSnapshot['probes'] | null>;
   /** `GET /containers/{id}/json`, kept whole for a re-create; null when it does not exist (404). */
   blueprint(id: string): Promise<ContainerBlueprint | null>;
   /**

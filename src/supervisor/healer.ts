@@ -21,9 +21,11 @@ import { HealQueue } from './heal-queue.js';
 import type { HoldKeeper } from './hold-keeper.js';
 import {
   actionFromLabel,
+  backoffMaxFromLabel,
   graceFromLabel,
   type HealAction,
   invalidLabels,
+  maxRestartsFromLabel,
   restartsDependents,
   stopTimeoutFromLabel,
 } from './labels.js';
@@ -195,6 +197,16 @@ export class Healer {
     );
   }
 
+  /** The damping settings for this container: the globals, with its own labels' overrides. */
+  private damping(c: ContainerIdentity): Settings {
+    const s = this.d.settings;
+    return {
+      ...s,
+      backoffMaxS: backoffMaxFromLabel(c.labels) ?? s.backoffMaxS,
+      maxRestarts: maxRestartsFromLabel(c.labels) ?? s.maxRestarts,
+    };
+  }
+
   private action(c: ContainerIdentity): HealAction {
     return actionFromLabel(c.labels) ?? 'restart';
   }
@@ -228,7 +240,7 @@ export class Healer {
     const now = this.d.now();
     const existing = this.d.store.getHealRecord(c.id);
     if (existing) {
-      const r = observeUnhealthy(existing, now, this.d.settings);
+      const r = observeUnhealthy(existing, now, this.damping(c));
       this.save(c.id, r);
       // Given up, or this spell was already reported: the reconcile must not repeat it every interval.
       if (r.gaveUpAt !== null || (r.notified && this.action(c) === 'notify')) {
@@ -451,8 +463,9 @@ export class Healer {
 
     const now = this.d.now();
     // Just inspected unhealthy: a spell no report started (an older record) starts now.
-    const record = observeUnhealthy(this.record(c.id, fresh.name), now, this.d.settings);
-    const g = gate(record, now, this.d.settings);
+    const damping = this.damping(fresh);
+    const record = observeUnhealthy(this.record(c.id, fresh.name), now, damping);
+    const g = gate(record, now, damping);
     if (g.kind === 'given_up') {
       log.debug('given up on: left alone');
       return null;
@@ -501,8 +514,10 @@ export class Healer {
   /** `failing_streak` and the last probes from an inspect; null when the engine did not answer in time. */
   private readProbes(id: string): Promise<ProbeReport | null> {
     let timer: NodeJS.Timeout | undefined;
-    const read = this.d.engine.inspect(id).then(
-      (s) => (s?.probes ? probeReport(s.probes.failingStreak, s.probes.log) : null),
+    const engine = this.d.engine;
+    const probes = engine.probes ? engine.probes(id) : engine.inspect(id).then((s) => s?.probes ?? null);
+    const read = probes.then(
+      (p) => (p ? probeReport(p.failingStreak, p.log) : null),
       () => null,
     );
     const late = new Promise<null>((resolve) => {
@@ -570,8 +585,9 @@ export class Healer {
   ): Promise<AuditEvent> {
     await this.afterReport(c.id);
     this.save(c.id, recordGiveUp(record, this.d.now()));
-    const s = this.d.settings;
-    const reason = `${restarts} restarts in ${s.restartWindowS} s (AUTOHEAL_MAX_RESTARTS=${s.maxRestarts})`;
+    const s = this.damping(c);
+    const limit = maxRestartsFromLabel(c.labels) !== null ? 'autoheal.max_restarts' : 'AUTOHEAL_MAX_RESTARTS';
+    const reason = `${restarts} restarts in ${s.restartWindowS} s (${limit}=${s.maxRestarts})`;
     containerLogger(this.log, c.name, c.id).warn(
       { restarts, trigger },
       'giving up: left alone until healthy or reset',
@@ -600,7 +616,7 @@ export class Healer {
     const t0 = this.d.now();
     let updated: HealRecord | null = null;
     if (record) {
-      updated = recordAttempt(record, t0, this.d.settings);
+      updated = recordAttempt(record, t0, this.damping(c));
       this.save(c.id, updated);
     }
     const verb = action === 'stop' ? 'Stop' : 'Restart';
@@ -641,7 +657,7 @@ export class Healer {
         updated = recordFailedAttempt(updated, end);
         this.save(c.id, updated);
       }
-      const retryAt = updated && !forgotten ? nextAttemptAt(updated, this.d.settings) : null;
+      const retryAt = updated && !forgotten ? nextAttemptAt(updated, this.damping(c)) : null;
       if (retryAt !== null && action === 'restart' && !this.stopped)
         this.schedule(c, 'retry', retryAt, 'retry', reportedAtMs);
       return this.append({

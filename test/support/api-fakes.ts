@@ -63,6 +63,8 @@ export class FakeSupervisor implements SupervisorControl {
     container({ id: DB_ID, name: 'db', health: 'unhealthy', enrolled_by: null, monitored: false }),
   ];
 
+  /** The OpenAPI test's state with maintenance on and web silenced before each request. */
+  holdsOn = false;
   /** Reconciles the holds asked for when one ended. */
   reconciles = 0;
   /** The real keeper of maintenance and silences, over the same store. */

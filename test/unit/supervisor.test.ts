@@ -262,13 +262,9 @@ describe('the supervisor', () => {
     const web = engine.add({ name: 'web', labels: { autoheal: 'true' }, health: 'unhealthy' });
     // The heal's inspect sees it healthy (it flapped); while it answers, it turns unhealthy again.
     engine.setHealth(web.id, 'healthy');
-    const flap = (id: string) => {
+    engine.duringInspect = (id) => {
       engine.setHealth(id, 'unhealthy');
       supervisor.onEngineEvent(engine.event(id, 'health_status'));
-    };
-    // The first inspect is the probe-log read beside the heal; the heal's own is the second.
-    engine.duringInspect = () => {
-      engine.duringInspect = flap;
     };
     supervisor.onEngineEvent({ ...engine.event(web.id, 'health_status'), health: 'unhealthy' });
     await supervisor.settled();
