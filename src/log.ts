@@ -16,6 +16,7 @@ export type Component =
   | 'store'
   | 'api'
   | 'notify'
+  | 'holds'
   | 'fleet';
 
 export function createRootLogger(level: LogLevel, pretty = process.stdout.isTTY === true): Logger {

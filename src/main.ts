@@ -242,6 +242,7 @@ async function main(): Promise<void> {
     logger: root,
     version: VERSION,
     startedAt: new Date(),
+    notifications: notifier,
     ...(existsSync(webDir) ? { webDir } : {}),
     fleet,
   });

@@ -10,6 +10,7 @@ import { createContainersView } from './views/containers.js';
 import { createEventsView } from './views/events.js';
 import { createExcludedView } from './views/excluded.js';
 import { createFleetView } from './views/fleet.js';
+import { createMaintenanceBanner } from './views/maintenance.js';
 
 const HEALTH_POLL_MS = 4000;
 const DEFAULT_VIEW = 'containers';
@@ -98,6 +99,9 @@ function showBanner(text) {
   banner.hidden = false;
 }
 
+// Ending maintenance asks autoheal to look at once; the next health poll shows it off.
+const maintenance = createMaintenanceBanner(() => checkHealth());
+
 async function checkHealth() {
   let body = null;
   try {
@@ -107,6 +111,7 @@ async function checkHealth() {
     });
     body = await response.json().catch(() => null);
     if (body?.version) document.getElementById('version').textContent = `v${body.version}`;
+    maintenance.update(body?.maintenance);
     const connected = response.ok && body?.docker?.connected === true;
     if (connected) showBanner(null);
     else {

@@ -19,6 +19,8 @@ import { EventStreams, registerEventRoutes } from './events.js';
 import { fleetRoutes } from './fleet.js';
 import { registerHealthRoutes } from './health.js';
 import { hostCheck } from './host-check.js';
+import { registerMaintenanceRoutes } from './maintenance.js';
+import { registerNotificationRoutes } from './notifications.js';
 import { registerOpenApiRoute } from './openapi.js';
 import { requireRead } from './read-auth.js';
 import { registerSessionRoutes, Sessions } from './session.js';
@@ -115,6 +117,8 @@ export function createApp(deps: ApiDeps, options: CreateAppOptions = {}): ApiApp
     ...(options.writeDeadlineMs !== undefined && { writeDeadlineMs: options.writeDeadlineMs }),
   });
   registerConfigRoutes(app, scoped, auth, limit);
+  registerMaintenanceRoutes(app, scoped, auth, limit);
+  registerNotificationRoutes(app, scoped, auth);
   registerOpenApiRoute(app, deps.version);
   if (deps.fleet)
     app.route('/api/fleet', fleetRoutes(deps.fleet, scoped, streams, options.heartbeatMs ?? 15_000));

@@ -32,6 +32,7 @@ export function registerHealthRoutes(app: OpenAPIHono, deps: ApiDeps): void {
       },
       queue: { ...deps.queueStatus() },
       store: { ok: write.ok, last_error: write.lastError, pending_writes: write.pendingWrites },
+      maintenance: deps.supervisor.maintenance(),
       uptime_s: Math.max(0, Math.floor((now().getTime() - deps.startedAt.getTime()) / 1000)),
       version: deps.version,
       // Who this is, for the fleet view of its peers.

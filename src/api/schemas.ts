@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { LIST_ENTRY_PATTERN } from '../config/load.js';
 import { auditEventSchema as storedAuditEventSchema } from '../store/audit-event-schema.js';
 import { AUDIT_EVENT_TYPES, type ListName } from '../store/types.js';
+import { MAX_HOLD_MINUTES } from '../supervisor/maintenance.js';
 import type { ContainerView } from '../supervisor/types.js';
 
 export const MAX_LIST_ENTRIES = 1000;
@@ -131,6 +132,14 @@ export const containerViewSchema: z.ZodType<ContainerView> = z
     restart_count: z.number().int(),
     last_restart_at: z.string().nullable(),
     gave_up: z.boolean(),
+    silenced_until: z
+      .string()
+      .nullable()
+      .meta({ description: 'While the container is silenced: when its silence ends (ISO 8601).' }),
+    last_probe_output: z.string().nullable().meta({
+      description:
+        'First line (at most 200 characters) of the last failing health probe output autoheal read since it started.',
+    }),
     labels: z.record(z.string(), z.string()),
   })
   .meta({ id: 'Container' });
@@ -155,6 +164,49 @@ export const resetResponseSchema = z.object({
   reset: z.boolean().meta({ description: 'False when autoheal had not given up on the container.' }),
 });
 
+const holdMinutesSchema = z
+  .number()
+  .int('must be a whole number')
+  .min(1, 'must be at least 1')
+  .max(MAX_HOLD_MINUTES, `must be at most ${MAX_HOLD_MINUTES} (a week)`)
+  .meta({ description: `How long, in minutes (1 to ${MAX_HOLD_MINUTES}).` });
+
+export const MAX_REASON_LENGTH = 200;
+
+/** `POST /api/maintenance`. */
+export const maintenanceBodySchema = z.strictObject({
+  minutes: holdMinutesSchema,
+  reason: z
+    .string()
+    .max(MAX_REASON_LENGTH, `must be at most ${MAX_REASON_LENGTH} characters`)
+    .optional()
+    .meta({ description: 'Shown in the UI, the audit trail and the notification.' }),
+});
+
+/** `POST /api/containers/{ref}/silence`. */
+export const silenceBodySchema = z.strictObject({ minutes: holdMinutesSchema });
+
+export const maintenanceViewSchema = z
+  .object({
+    active: z.boolean(),
+    until: z.string().nullable().meta({ description: 'When it ends by itself (ISO 8601); null when off.' }),
+    reason: z.string().nullable(),
+  })
+  .meta({ id: 'Maintenance' });
+
+export const notificationTestResponseSchema = z
+  .array(
+    z.object({
+      channel: z.enum(['webhook', 'apprise']),
+      ok: z.boolean(),
+      error: z
+        .string()
+        .nullable()
+        .meta({ description: 'Why it failed (scheme and host of the receiver only); null when ok.' }),
+    }),
+  )
+  .meta({ description: 'One entry per configured channel; empty when none is configured.' });
+
 export const healthResponseSchema = z.object({
   status: z.enum(['ok', 'degraded']),
   docker: z.object({
@@ -166,6 +218,7 @@ export const healthResponseSchema = z.object({
     .record(z.string(), z.number())
     .meta({ description: 'Heal queue counters: size, pending, dropped, …' }),
   store: z.object({ ok: z.boolean(), last_error: z.string().nullable(), pending_writes: z.boolean() }),
+  maintenance: maintenanceViewSchema,
   uptime_s: z.number(),
   version: z.string(),
   host: z.string().meta({ description: 'AUTOHEAL_HOSTNAME: the name the fleet view shows.' }),

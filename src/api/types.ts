@@ -32,6 +32,8 @@ export interface ApiDeps {
   logger: Logger;
   version: string;
   startedAt: Date;
+  /** Sends a test message through every configured channel; absent: none configured. */
+  notifications?: { test(): Promise<Array<{ channel: string; ok: boolean; error: string | null }>> };
   /** Directory of the web UI, served at `/` when it exists. */
   webDir?: string;
   now?: () => Date;

@@ -159,6 +159,12 @@ export class MirroredEngine implements Engine {
     return known === 'unknown' ? this.engine.inspect(id) : known;
   }
 
+  /** The mirror holds no probe log: always the engine's. */
+  async probes(id: string): Promise<ContainerSnapshot['probes'] | null> {
+    if (this.engine.probes) return this.engine.probes(id);
+    return (await this.engine.inspect(id))?.probes ?? null;
+  }
+
   restart(id: string, stopTimeoutS: number): Promise<void> {
     return this.engine.restart(id, stopTimeoutS);
   }

@@ -12,7 +12,7 @@ import { isRecord } from '../shared/json.js';
 import { blueprintFromInspect, createBodyFor } from './blueprint.js';
 import { EngineClient, EngineError } from './connection.js';
 import { parseHealth } from './events.js';
-import type { ContainerBlueprint, ContainerSnapshot, Engine, HealthStatus } from './types.js';
+import type { ContainerBlueprint, ContainerSnapshot, Engine, HealthStatus, ProbeResult } from './types.js';
 
 export interface DockerEngineOptions {
   endpoint: DockerEndpoint;
@@ -81,6 +81,23 @@ export function snapshotFromListEntry(entry: unknown): ContainerSnapshot | null 
   };
 }
 
+/** `State.Health`'s failing streak and probe log; malformed entries are left out. */
+function probesFromHealth(health: Record<string, unknown>): { failingStreak: number; log: ProbeResult[] } {
+  const streak = typeof health.FailingStreak === 'number' ? health.FailingStreak : 0;
+  const entries = Array.isArray(health.Log) ? health.Log : [];
+  const log: ProbeResult[] = [];
+  for (const entry of entries) {
+    if (!isRecord(entry)) continue;
+    log.push({
+      start: str(entry.Start) ?? '',
+      end: str(entry.End) ?? '',
+      exit_code: typeof entry.ExitCode === 'number' ? entry.ExitCode : -1,
+      output: str(entry.Output) ?? '',
+    });
+  }
+  return { failingStreak: streak, log };
+}
+
 /** `GET /containers/{id}/json`, or null when it lacks what a snapshot needs. */
 export function snapshotFromInspect(info: unknown): ContainerSnapshot | null {
   if (!isRecord(info)) return null;
@@ -102,6 +119,7 @@ export function snapshotFromInspect(info: unknown): ContainerSnapshot | null {
   };
   const networkMode = str(hostConfig.NetworkMode);
   if (networkMode !== null) snapshot.networkMode = networkMode;
+  if (isRecord(state.Health)) snapshot.probes = probesFromHealth(state.Health);
   return snapshot;
 }
 
@@ -160,6 +178,10 @@ export class DockerEngine implements Engine {
       if (err instanceof EngineError && err.statusCode === 404) return null;
       throw err;
     }
+  }
+
+  async probes(id: string): Promise<ContainerSnapshot['probes'] | null> {
+    return (await this.inspect(id))?.probes ?? null;
   }
 
   async inspect(id: string): Promise<ContainerSnapshot | null> {

@@ -8,6 +8,15 @@ export type HealthStatus = 'healthy' | 'unhealthy' | 'starting' | 'none';
 /** Docker's `State.Status`: created, running, paused, restarting, removing, exited, dead. */
 export type RunState = string;
 
+/** One health probe as the engine recorded it (`State.Health.Log[]`). */
+export interface ProbeResult {
+  /** ISO times the probe started and ended. */
+  start: string;
+  end: string;
+  exit_code: number;
+  output: string;
+}
+
 /** What autoheal needs to know about one container, from a list or an inspect. */
 export interface ContainerSnapshot {
   /** Full 64-hex id. */
@@ -20,6 +29,8 @@ export interface ContainerSnapshot {
   health: HealthStatus;
   /** HostConfig.NetworkMode, e.g. `bridge` or `container:<id>` (a shared network namespace). */
   networkMode?: string;
+  /** From an inspect only: `State.Health.FailingStreak` and `State.Health.Log` (oldest first). */
+  probes?: { failingStreak: number; log: ProbeResult[] };
 }
 
 /**
@@ -88,6 +99,12 @@ export interface Engine {
   stop(id: string, stopTimeoutS: number): Promise<void>;
   /** `GET /_ping`. */
   ping(): Promise<void>;
+  /**
+   * The health probes as the engine has them now (always asked of the engine, never of a
+   * cache); null when the container is gone or has no healthcheck. Optional: without it,
+   * `inspect` is asked.
+   */
+  probes?(id: string): Promise<ContainerSnapshot['probes'] | null>;
   /** `GET /containers/{id}/json`, kept whole for a re-create; null when it does not exist (404). */
   blueprint(id: string): Promise<ContainerBlueprint | null>;
   /**

@@ -23,6 +23,8 @@ export interface Notification {
   error?: string;
   durationMs?: number;
   stopTimeoutS?: number;
+  /** The first line of the last health probe's output (at most 200 characters). */
+  probeOutput?: string;
 }
 
 /** Engine errors can be long multi-line bodies; a chat message wants one short line. */
@@ -60,5 +62,6 @@ export function formatNotification(n: Notification, hostname: string): string {
           : `Restarted dependent ${who}${after}${took}`;
     }
   })();
-  return `[${hostname}] ${text}`;
+  const probe = n.probeOutput ? `; last probe: ${oneLine(n.probeOutput, 200)}` : '';
+  return `[${hostname}] ${text}${probe}`;
 }

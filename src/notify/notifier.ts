@@ -17,6 +17,14 @@ export type { RunScript, ScriptResult } from './script.js';
 
 export type Channel = 'webhook' | 'apprise' | 'script';
 
+/** One channel's answer to a test message (`POST /api/notifications/test`). */
+export interface ChannelResult {
+  channel: 'webhook' | 'apprise';
+  ok: boolean;
+  /** Why it failed (the receiver's scheme and host only, never the URL's secret parts); null when ok. */
+  error: string | null;
+}
+
 export interface NotifierDeps {
   settings: Settings;
   /** The root logger; lines carry `component: notify`. */
@@ -100,6 +108,54 @@ export class Notifier {
     } catch (err) {
       this.log.error({ err, kind: n?.kind }, 'could not queue a notification');
     }
+  }
+
+  /** Sends a message about no single container (maintenance started) in the background. */
+  notice(text: string): void {
+    try {
+      const { webhookUrl, webhookJsonKey, appriseUrl, hostname } = this.settings;
+      const message = `[${hostname}] ${text}`;
+      if (webhookUrl !== null)
+        this.track(this.deliver('webhook', webhookUrl, { [webhookJsonKey]: message }, this.log));
+      if (appriseUrl !== null)
+        this.track(this.deliver('apprise', appriseUrl, { title: 'Autoheal', body: message }, this.log));
+    } catch (err) {
+      this.log.error({ err }, 'could not queue a notice');
+    }
+  }
+
+  /**
+   * Sends a test message through every configured channel, once each (no retry), and
+   * answers with each one's result; [] when none is configured.
+   */
+  async test(): Promise<ChannelResult[]> {
+    const { webhookUrl, webhookJsonKey, appriseUrl, hostname } = this.settings;
+    const message = `[${hostname}] Test message from autoheal: notifications reach you`;
+    const channels: Array<{
+      channel: ChannelResult['channel'];
+      url: string;
+      payload: Record<string, string>;
+    }> = [];
+    if (webhookUrl !== null)
+      channels.push({ channel: 'webhook', url: webhookUrl, payload: { [webhookJsonKey]: message } });
+    if (appriseUrl !== null)
+      channels.push({ channel: 'apprise', url: appriseUrl, payload: { title: 'Autoheal', body: message } });
+    return Promise.all(
+      channels.map(async ({ channel, url, payload }) => {
+        const result = await this.attempt(url, JSON.stringify(payload));
+        this.counter.inc({ channel, result: result.ok ? 'sent' : 'failed' });
+        const target = redactUrl(url);
+        if (result.ok) {
+          this.log.info({ channel, target }, 'test notification sent');
+          return { channel, ok: true, error: null };
+        }
+        this.log.warn(
+          { channel, target, error: result.error },
+          `test ${channel} notification to ${target} failed`,
+        );
+        return { channel, ok: false, error: `${target}: ${result.error}` };
+      }),
+    );
   }
 
   /**

@@ -22,9 +22,16 @@ import {
 import { currentIdentity, DataDirLock, type LockHolder, type LockIdentity } from './data-lock.js';
 import { LEGACY_FILE, readLegacyFile } from './legacy-file.js';
 import { SegmentedTrail, type TrailProblem } from './segmented-trail.js';
-import { HealRecordBook, ListBook, stateDocument } from './state.js';
+import { HealRecordBook, HoldBook, ListBook, stateDocument } from './state.js';
 import { exists, loadStateFile, saveStateFile, setAside } from './state-file.js';
-import type { AuditEvent, AuditStore, EventQuery, ListName, NewAuditEvent } from './types.js';
+import type {
+  AuditEvent,
+  AuditStore,
+  EventQuery,
+  ListName,
+  MaintenanceWindow,
+  NewAuditEvent,
+} from './types.js';
 
 export const DEFAULT_WRITE_DELAY_MS = 100;
 export const DEFAULT_RETRY_DELAY_MS = 5000;
@@ -65,6 +72,7 @@ export class LowdbStore implements AuditStore {
   readonly #trail: SegmentedTrail;
   readonly #records: HealRecordBook;
   readonly #lists: ListBook;
+  readonly #holds: HoldBook;
   #lock: DataDirLock | null = null;
 
   /** The state (lists, heal records) changed since the last snapshot handed to a write. */
@@ -105,6 +113,7 @@ export class LowdbStore implements AuditStore {
     this.#trail.onChange(() => this.#changed());
     this.#records = new HealRecordBook(() => this.#stateChanged());
     this.#lists = new ListBook(() => this.#stateChanged());
+    this.#holds = new HoldBook(() => this.#stateChanged());
   }
 
   /** The history's segments (for tests of the layout). */
@@ -153,6 +162,7 @@ export class LowdbStore implements AuditStore {
     if (loaded.needsWrite) this.#stateDirty = true;
     for (const event of loaded.recorded) this.#recordLater(event);
     this.#lists.load(state);
+    this.#holds.load(state);
     this.#records.load(state);
 
     const problems = await this.#trail.open();
@@ -216,6 +226,7 @@ export class LowdbStore implements AuditStore {
     await this.#trail.clearDirectory();
     this.#trail.adopt(events, nextId);
     this.#lists.load(state);
+    this.#holds.load(state);
     this.#records.load(state);
     this.#stateDirty = true;
     await this.#drain();
@@ -299,6 +310,22 @@ export class LowdbStore implements AuditStore {
     this.#lists.setList(name, entries);
   }
 
+  getMaintenance(): MaintenanceWindow | null {
+    return this.#holds.getMaintenance();
+  }
+
+  setMaintenance(window: MaintenanceWindow | null): void {
+    this.#holds.setMaintenance(window);
+  }
+
+  getSilences(): Record<string, string> {
+    return this.#holds.getSilences();
+  }
+
+  setSilence(name: string, until: string | null): void {
+    this.#holds.setSilence(name, until);
+  }
+
   async flush(): Promise<void> {
     this.#clearTimer();
     await this.#drain();
@@ -365,7 +392,7 @@ export class LowdbStore implements AuditStore {
   }
 
   async #writeOnce(): Promise<void> {
-    const state = this.#stateDirty ? stateDocument(this.#lists, this.#records) : null;
+    const state = this.#stateDirty ? stateDocument(this.#lists, this.#records, this.#holds) : null;
     this.#stateDirty = false;
     try {
       // The history first: the state may refer to what the history says happened.

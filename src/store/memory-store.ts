@@ -6,8 +6,15 @@
 import type { Logger } from '../log.js';
 import type { HealRecord } from '../supervisor/restart-policy.js';
 import { MemoryTrail } from './memory-trail.js';
-import { HealRecordBook, ListBook } from './state.js';
-import type { AuditEvent, AuditStore, EventQuery, ListName, NewAuditEvent } from './types.js';
+import { HealRecordBook, HoldBook, ListBook } from './state.js';
+import type {
+  AuditEvent,
+  AuditStore,
+  EventQuery,
+  ListName,
+  MaintenanceWindow,
+  NewAuditEvent,
+} from './types.js';
 
 export interface MemoryStoreOptions {
   eventsMax: number;
@@ -20,6 +27,7 @@ export class MemoryStore implements AuditStore {
   readonly #trail: MemoryTrail;
   readonly #records = new HealRecordBook();
   readonly #lists = new ListBook();
+  readonly #holds = new HoldBook();
 
   constructor(options: MemoryStoreOptions) {
     const logger = options.logger;
@@ -91,6 +99,22 @@ export class MemoryStore implements AuditStore {
 
   setList(name: ListName, entries: string[]): void {
     this.#lists.setList(name, entries);
+  }
+
+  getMaintenance(): MaintenanceWindow | null {
+    return this.#holds.getMaintenance();
+  }
+
+  setMaintenance(window: MaintenanceWindow | null): void {
+    this.#holds.setMaintenance(window);
+  }
+
+  getSilences(): Record<string, string> {
+    return this.#holds.getSilences();
+  }
+
+  setSilence(name: string, until: string | null): void {
+    this.#holds.setSilence(name, until);
   }
 
   async flush(): Promise<void> {}

@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import type { HealRecord } from '../supervisor/restart-policy.js';
-import type { HealRecords, ListName, Lists } from './types.js';
+import type { HealRecords, Holds, ListName, Lists, MaintenanceWindow } from './types.js';
 import { LIST_NAMES } from './types.js';
 
 export const STATE_VERSION = 2;
@@ -15,7 +15,16 @@ export interface StateDocument {
   lists: Record<ListName, string[]>;
   heal_records: Record<string, HealRecord>;
   monitored_ids: string[];
+  /** Absent in files written before maintenance windows existed. */
+  maintenance: MaintenanceWindow | null;
+  silences: Record<string, string>;
 }
+
+const maintenanceSchema = z.object({
+  until: z.iso.datetime(),
+  reason: z.string(),
+  started_at: z.iso.datetime(),
+});
 
 // Loose: a field the restart policy adds later is kept as it is instead of being stripped.
 const healRecordSchema = z.looseObject({
@@ -35,6 +44,8 @@ export function emptyState(): StateDocument {
     lists: Object.fromEntries(LIST_NAMES.map((name) => [name, []])) as unknown as Record<ListName, string[]>,
     heal_records: {},
     monitored_ids: [],
+    maintenance: null,
+    silences: {},
   };
 }
 
@@ -83,6 +94,17 @@ export function parseState(raw: unknown): ParsedState | null {
       else dropped.push('monitored_ids: an entry is not a string');
     }
   } else if (raw.monitored_ids !== undefined) dropped.push('monitored_ids: not an array');
+  if (raw.maintenance !== undefined && raw.maintenance !== null) {
+    const parsed = maintenanceSchema.safeParse(raw.maintenance);
+    if (parsed.success) doc.maintenance = parsed.data;
+    else dropped.push(`maintenance: ${parsed.error.issues[0]?.message ?? 'invalid'}`);
+  }
+  if (isObject(raw.silences)) {
+    for (const [name, until] of Object.entries(raw.silences)) {
+      if (typeof until === 'string' && !Number.isNaN(Date.parse(until))) doc.silences[name] = until;
+      else dropped.push(`silence ${name}: not a time`);
+    }
+  } else if (raw.silences !== undefined) dropped.push('silences: not an object');
   return { doc, dropped };
 }
 
@@ -169,7 +191,54 @@ export class HealRecordBook implements HealRecords {
   }
 }
 
-/** The state document of a list book and a heal record book. */
-export function stateDocument(lists: ListBook, records: HealRecordBook): StateDocument {
-  return { version: STATE_VERSION, lists: lists.toDocument(), ...records.toDocument() };
+/** The maintenance window and the silences; `changed` is called after every change. */
+export class HoldBook implements Holds {
+  #maintenance: MaintenanceWindow | null = null;
+  #silences = new Map<string, string>();
+
+  constructor(private readonly changed: () => void = () => {}) {}
+
+  load(doc: StateDocument): void {
+    this.#maintenance = doc.maintenance ? { ...doc.maintenance } : null;
+    this.#silences = new Map(Object.entries(doc.silences));
+  }
+
+  toDocument(): Pick<StateDocument, 'maintenance' | 'silences'> {
+    return {
+      maintenance: this.#maintenance ? { ...this.#maintenance } : null,
+      silences: Object.fromEntries(this.#silences),
+    };
+  }
+
+  getMaintenance(): MaintenanceWindow | null {
+    return this.#maintenance ? { ...this.#maintenance } : null;
+  }
+
+  setMaintenance(window: MaintenanceWindow | null): void {
+    this.#maintenance = window ? { ...window } : null;
+    this.changed();
+  }
+
+  getSilences(): Record<string, string> {
+    return Object.fromEntries(this.#silences);
+  }
+
+  setSilence(name: string, until: string | null): void {
+    if (until === null) {
+      if (this.#silences.delete(name)) this.changed();
+      return;
+    }
+    this.#silences.set(name, until);
+    this.changed();
+  }
+}
+
+/** The state document of the lists, the heal records and the holds. */
+export function stateDocument(lists: ListBook, records: HealRecordBook, holds: HoldBook): StateDocument {
+  return {
+    version: STATE_VERSION,
+    lists: lists.toDocument(),
+    ...records.toDocument(),
+    ...holds.toDocument(),
+  };
 }

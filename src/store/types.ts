@@ -116,6 +116,28 @@ export interface Lists {
   setList(name: ListName, entries: string[]): void;
 }
 
+/** A maintenance window: autoheal watches and records but takes no action until `until`. */
+export interface MaintenanceWindow {
+  /** ISO time it ends by itself. */
+  until: string;
+  reason: string;
+  /** ISO time it was started. */
+  started_at: string;
+}
+
+/**
+ * The operator's holds, kept with the lists so they survive a restart: the maintenance
+ * window and the silenced containers (by name, each with the ISO time its silence ends).
+ * Expired entries are the keeper's to drop; the store keeps what it is given.
+ */
+export interface Holds {
+  getMaintenance(): MaintenanceWindow | null;
+  setMaintenance(window: MaintenanceWindow | null): void;
+  getSilences(): Record<string, string>;
+  /** Silences a container name until `until` (ISO), or with null ends its silence. */
+  setSilence(name: string, until: string | null): void;
+}
+
 /** The store's life cycle and the health of its writes. */
 export interface Persistence {
   /** Opens the store (locks the directory, reads, migrates, recovers). Call once first. */
@@ -129,4 +151,4 @@ export interface Persistence {
 }
 
 /** Everything autoheal keeps; a consumer should ask for the slices it needs. */
-export type AuditStore = AuditTrail & HealRecords & Lists & Persistence;
+export type AuditStore = AuditTrail & HealRecords & Lists & Holds & Persistence;

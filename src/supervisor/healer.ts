@@ -19,8 +19,11 @@ import type { Enrollment } from './enrollment-rules.js';
 import { alreadyHandled, decideHeal, graceOf, type HealTrigger, healActionOf } from './heal-decision.js';
 import { HealQueue } from './heal-queue.js';
 import { HealTimers, type WaitReason } from './heal-timers.js';
-import { invalidLabels, restartsDependents } from './labels.js';
+import type { HoldKeeper } from './hold-keeper.js';
+import { backoffMaxFromLabel, invalidLabels, maxRestartsFromLabel, restartsDependents } from './labels.js';
+import type { Hold } from './maintenance.js';
 import { WHY } from './outcomes.js';
+import { lastOutputLine, type ProbeReport, probeReport } from './probe-log.js';
 import type { Recorder } from './recorder.js';
 import {
   emptyRecord,
@@ -45,6 +48,8 @@ export interface HealNotifier {
     state: string;
     stopTimeoutS: number;
   }): void;
+  /** A message about no single container (maintenance started); optional for fakes. */
+  notice?(text: string): void;
 }
 
 export interface HealerDeps {
@@ -60,9 +65,14 @@ export interface HealerDeps {
   enrollment: Pick<Enrollment, 'rules' | 'verdict'>;
   now: () => number;
   startedAtMs: number;
+  /** Maintenance and silences; none holds anything back when absent. */
+  holds?: HoldKeeper;
 }
 
 type AutoTrigger = Exclude<HealTrigger, 'api' | 'dependent'>;
+
+/** How long the probe log read beside a heal may take before the report is written without it. */
+const PROBE_READ_TIMEOUT_MS = 2_000;
 
 const HEAL_LATENCY_BUCKETS_S = [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300];
 
@@ -84,6 +94,10 @@ export class Healer {
     }
   >();
   private readonly warnedLabels = new Set<string>();
+  /** `unhealthy` events still waiting for their probe log; outcomes are written after them. */
+  private readonly reports = new Map<string, Promise<void>>();
+  /** The last probe output of the container a heal inspected, for its outcome and notification. */
+  private readonly probeLines = new Map<string, string>();
   /** Containers reported unhealthy again while their heal was running. */
   private readonly recheck = new Set<string>();
   private readonly latency;
@@ -123,6 +137,11 @@ export class Healer {
     return this.inFlight.has(id);
   }
 
+  /** The first line of the last failing probe's output autoheal read, or null. */
+  probeLine(id: string): string | null {
+    return this.probeLines.get(id) ?? null;
+  }
+
   /** A heal is queued, running or scheduled for this container. */
   busy(id: string): boolean {
     return this.queue.has(id) || this.scheduled.has(id);
@@ -146,6 +165,16 @@ export class Healer {
     );
   }
 
+  /** The damping settings for this container: the globals, with its own labels' overrides. */
+  private damping(c: ContainerIdentity): Settings {
+    const s = this.d.settings;
+    return {
+      ...s,
+      backoffMaxS: backoffMaxFromLabel(c.labels) ?? s.backoffMaxS,
+      maxRestarts: maxRestartsFromLabel(c.labels) ?? s.maxRestarts,
+    };
+  }
+
   // ── Observations ─────────────────────────────────────────────────────────
 
   /**
@@ -163,10 +192,15 @@ export class Healer {
       return;
     }
     this.warnOnce(c);
+    const hold = this.d.holds?.holdOn(c.name) ?? null;
+    if (hold !== null && !this.d.holds?.firstOfSpell(c.id, hold)) {
+      log.debug({ trigger, hold: hold.kind }, 'unhealthy, held back: already recorded');
+      return;
+    }
     const now = this.d.now();
     const existing = this.d.store.getHealRecord(c.id);
     if (existing) {
-      const r = observeUnhealthy(existing, now, this.d.settings);
+      const r = observeUnhealthy(existing, now, this.damping(c));
       this.save(c.id, r);
       if (alreadyHandled(r, healActionOf(c.labels))) {
         log.debug({ trigger, gave_up: r.gaveUpAt !== null }, 'unhealthy, already handled');
@@ -174,7 +208,18 @@ export class Healer {
       }
     }
     const graceS = graceOf(c.labels, this.d.settings.gracePeriodS);
-    this.d.recorder.record({ kind: 'detected', c, trigger, graceS });
+    // The probe log is read beside the heal, which starts at once and does not wait for it.
+    const written = this.readProbes(c.id).then((health) => {
+      const line = health ? lastOutputLine(health.log) : null;
+      if (line !== null) this.probeLines.set(c.id, line);
+      this.d.recorder.record({ kind: 'detected', c, trigger, graceS, health });
+      if (hold !== null) void this.holdBack(c, trigger, hold);
+    });
+    if (hold !== null) return;
+    this.reports.set(c.id, written);
+    void written.finally(() => {
+      if (this.reports.get(c.id) === written) this.reports.delete(c.id);
+    });
     if (graceS > 0) {
       this.schedule(c, 'grace', now + graceS * 1000, trigger, now);
     } else {
@@ -188,6 +233,7 @@ export class Healer {
    * the unhealthy event that scheduled it (the heal re-inspects anyway).
    */
   healthy(c: ContainerIdentity, source: 'event' | 'reconcile'): void {
+    this.d.holds?.spellOver(c.id);
     const pending = source === 'event' ? this.scheduled.get(c.id) : undefined;
     if (pending) {
       this.cancel(c.id);
@@ -212,6 +258,8 @@ export class Healer {
     this.cancel(id);
     this.warnedLabels.delete(id);
     this.recheck.delete(id);
+    this.d.holds?.spellOver(id);
+    this.probeLines.delete(id);
     this.d.store.setHealRecord(id, null);
   }
 
@@ -333,12 +381,20 @@ export class Healer {
       return this.skip(c, trigger, reason, detail, fresh);
     }
     const target: ContainerIdentity = { id: fresh.id, name: fresh.name, labels: fresh.labels };
+    // An operator's restart may find it healthy: only an automatic heal's probes say why.
+    const probeLine = trigger === 'api' ? null : lastOutputLine(fresh.probes?.log);
+    if (probeLine !== null) this.probeLines.set(c.id, probeLine);
+    // A grace period or back-off that ran out during a hold: the hold wins, once per spell.
+    const hold = trigger === 'api' ? null : (this.d.holds?.holdOn(fresh.name) ?? null);
+    if (hold !== null)
+      return this.d.holds?.firstOfSpell(c.id, hold) ? this.holdBack(target, trigger, hold) : null;
     if (trigger === 'api') return this.restart(target, trigger, reportedAtMs, decision.stopTimeoutS, null);
 
     const now = this.d.now();
     // Just inspected unhealthy: a spell no report started (an older record) starts now.
-    const record = observeUnhealthy(this.record(c.id, fresh.name), now, this.d.settings);
-    const g = gate(record, now, this.d.settings);
+    const damping = this.damping(fresh);
+    const record = observeUnhealthy(this.record(c.id, fresh.name), now, damping);
+    const g = gate(record, now, damping);
     if (g.kind === 'given_up') {
       log.debug('given up on: left alone');
       return null;
@@ -371,6 +427,7 @@ export class Healer {
         containerName: fresh.name,
         containerId: fresh.id,
         reason: WHY[trigger],
+        ...(probeLine !== null ? { probeOutput: probeLine } : {}),
       });
       return this.skip(
         target,
@@ -383,7 +440,53 @@ export class Healer {
     return this.restart(target, trigger, reportedAtMs, decision.stopTimeoutS, record, action);
   }
 
-  private skip(
+  /** `failing_streak` and the last probes from an inspect; null when the engine did not answer in time. */
+  private readProbes(id: string): Promise<ProbeReport | null> {
+    let timer: NodeJS.Timeout | undefined;
+    const engine = this.d.engine;
+    const probes = engine.probes ? engine.probes(id) : engine.inspect(id).then((s) => s?.probes ?? null);
+    const read = probes.then(
+      (p) => (p ? probeReport(p.failingStreak, p.log) : null),
+      () => null,
+    );
+    const late = new Promise<null>((resolve) => {
+      timer = setTimeout(() => resolve(null), PROBE_READ_TIMEOUT_MS);
+      timer.unref();
+    });
+    return Promise.race([read, late]).finally(() => clearTimeout(timer));
+  }
+
+  /** Waits until this container's `unhealthy` event is written, so an outcome never precedes it. */
+  private async afterReport(id: string): Promise<void> {
+    await this.reports.get(id);
+  }
+
+  /** Records that maintenance or a silence held this heal back. */
+  private holdBack(c: ContainerIdentity, trigger: HealTrigger, hold: Hold): Promise<AuditEvent> {
+    const detail =
+      hold.kind === 'maintenance'
+        ? `maintenance is on until ${hold.until}${hold.reason ? ` (${hold.reason})` : ''}`
+        : `it is silenced until ${hold.until}`;
+    return this.skip(c, trigger, hold.kind, detail, null, {
+      until: hold.until,
+      ...(hold.reason ? { reason: hold.reason } : {}),
+    });
+  }
+
+  /** `skipNow`, written after the container's `unhealthy` event (see `afterReport`). */
+  private async skip(
+    c: ContainerIdentity,
+    trigger: HealTrigger,
+    reason: string,
+    detail: string,
+    fresh: ContainerSnapshot | null,
+    extra: Record<string, unknown> = {},
+  ): Promise<AuditEvent> {
+    await this.afterReport(c.id);
+    return this.skipNow(c, trigger, reason, detail, fresh, extra);
+  }
+
+  private skipNow(
     c: ContainerIdentity,
     trigger: HealTrigger,
     reason: string,
@@ -401,15 +504,17 @@ export class Healer {
     });
   }
 
-  private giveUp(
+  private async giveUp(
     c: ContainerIdentity,
     record: HealRecord,
     restarts: number,
     trigger: HealTrigger,
-  ): AuditEvent {
+  ): Promise<AuditEvent> {
+    await this.afterReport(c.id);
     this.save(c.id, recordGiveUp(record, this.d.now()));
-    const s = this.d.settings;
-    const reason = `${restarts} restarts in ${s.restartWindowS} s (AUTOHEAL_MAX_RESTARTS=${s.maxRestarts})`;
+    const s = this.damping(c);
+    const limit = maxRestartsFromLabel(c.labels) !== null ? 'autoheal.max_restarts' : 'AUTOHEAL_MAX_RESTARTS';
+    const reason = `${restarts} restarts in ${s.restartWindowS} s (${limit}=${s.maxRestarts})`;
     containerLogger(this.log, c.name, c.id).warn(
       { restarts, trigger },
       'giving up: left alone until healthy or reset',
@@ -438,7 +543,7 @@ export class Healer {
     const t0 = this.d.now();
     let updated: HealRecord | null = null;
     if (record) {
-      updated = recordAttempt(record, t0, this.d.settings);
+      updated = recordAttempt(record, t0, this.damping(c));
       this.save(c.id, updated);
     }
     log.info(
@@ -457,9 +562,21 @@ export class Healer {
     // Already written down as interrupted by a shutdown.
     if (!entry || !this.inFlight.delete(c.id)) return null;
     const forgotten = entry.forgotten === true;
+    await this.afterReport(c.id);
+    const probeLine = this.probeLines.get(c.id) ?? null;
     const end = this.d.now();
     const durationMs = end - t0;
-    const acted = { kind: 'acted', c, action, trigger, durationMs, stopTimeoutS, endMs: end } as const;
+    const reason = trigger === 'api' ? null : probeLine;
+    const acted = {
+      kind: 'acted',
+      c,
+      action,
+      trigger,
+      durationMs,
+      stopTimeoutS,
+      endMs: end,
+      reason,
+    } as const;
 
     if (error !== null) {
       log.error({ err: error, duration_ms: durationMs, trigger }, `${action} failed`);
@@ -469,7 +586,7 @@ export class Healer {
         updated = recordFailedAttempt(updated, end);
         this.save(c.id, updated);
       }
-      const retryAt = updated && !forgotten ? nextAttemptAt(updated, this.d.settings) : null;
+      const retryAt = updated && !forgotten ? nextAttemptAt(updated, this.damping(c)) : null;
       if (retryAt !== null && action === 'restart' && !this.stopped)
         this.schedule(c, 'retry', retryAt, 'retry', reportedAtMs);
       return this.d.recorder.record({ ...acted, error, retryAtMs: retryAt });
@@ -498,11 +615,13 @@ export class Healer {
     error: string | null,
   ): void {
     const kind = error === null ? action : action === 'stop' ? 'stop_failed' : 'restart_failed';
+    const probeLine = trigger === 'api' ? undefined : this.probeLines.get(c.id);
     this.d.notifier?.notify({
       kind,
       containerName: c.name,
       containerId: c.id,
       reason: WHY[trigger],
+      ...(probeLine !== undefined ? { probeOutput: probeLine } : {}),
       durationMs,
       stopTimeoutS,
       ...(error === null ? {} : { error }),
@@ -558,7 +677,7 @@ export class Healer {
       track: (id, entry) => this.inFlight.set(id, { ...entry, trigger: 'dependent' }),
       untrack: (id) => this.inFlight.delete(id),
       recorder: this.d.recorder,
-      skip: (c, reason, detail, fresh, extra) => this.skip(c, 'dependent', reason, detail, fresh, extra),
+      skip: (c, reason, detail, fresh, extra) => this.skipNow(c, 'dependent', reason, detail, fresh, extra),
     };
   }
 

@@ -8,6 +8,8 @@ export const STOP_TIMEOUT_LABEL = 'autoheal.stop.timeout';
 export const GRACE_LABEL = 'autoheal.grace';
 export const ACTION_LABEL = 'autoheal.action';
 export const DEPENDENTS_LABEL = 'autoheal.dependents';
+export const BACKOFF_MAX_LABEL = 'autoheal.backoff.max';
+export const MAX_RESTARTS_LABEL = 'autoheal.max_restarts';
 
 export type HealAction = 'restart' | 'stop' | 'notify';
 const ACTIONS: readonly HealAction[] = ['restart', 'stop', 'notify'];
@@ -28,6 +30,17 @@ export function stopTimeoutFromLabel(labels: Labels): number | null {
 /** `autoheal.grace`, when it holds a whole number of seconds; null otherwise. */
 export function graceFromLabel(labels: Labels): number | null {
   return seconds(labels, GRACE_LABEL);
+}
+
+/** `autoheal.backoff.max`: this container's longest back-off, in whole seconds; null otherwise. */
+export function backoffMaxFromLabel(labels: Labels): number | null {
+  return seconds(labels, BACKOFF_MAX_LABEL);
+}
+
+/** `autoheal.max_restarts`: this container's restarts in the window before giving up (at least 1); null otherwise. */
+export function maxRestartsFromLabel(labels: Labels): number | null {
+  const n = seconds(labels, MAX_RESTARTS_LABEL);
+  return n !== null && n >= 1 ? n : null;
 }
 
 /** `autoheal.action`; null when absent or not one of restart, stop, notify. */
@@ -58,5 +71,9 @@ export function invalidLabels(labels: Labels): string[] {
     bad.push(STOP_TIMEOUT_LABEL);
   if (labels[GRACE_LABEL] !== undefined && graceFromLabel(labels) === null) bad.push(GRACE_LABEL);
   if (labels[ACTION_LABEL] !== undefined && actionFromLabel(labels) === null) bad.push(ACTION_LABEL);
+  if (labels[BACKOFF_MAX_LABEL] !== undefined && backoffMaxFromLabel(labels) === null)
+    bad.push(BACKOFF_MAX_LABEL);
+  if (labels[MAX_RESTARTS_LABEL] !== undefined && maxRestartsFromLabel(labels) === null)
+    bad.push(MAX_RESTARTS_LABEL);
   return bad;
 }

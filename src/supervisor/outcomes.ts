@@ -6,6 +6,7 @@
  */
 import type { NewAuditEvent } from '../store/types.js';
 import type { HealTrigger } from './heal-decision.js';
+import { lastOutputLine, type ProbeReport } from './probe-log.js';
 
 /** What set a heal off, in words, as the messages and notifications give it. */
 export const WHY: Record<HealTrigger, string> = {
@@ -26,7 +27,14 @@ type RecreateStep = 'inspect' | 'rename' | 'create' | 'start' | 'stop_old' | 're
 
 export type Outcome =
   /** A monitored container reported or found unhealthy. */
-  | { kind: 'detected'; c: About; trigger: 'event' | 'reconcile'; graceS: number }
+  | {
+      kind: 'detected';
+      c: About;
+      trigger: 'event' | 'reconcile';
+      graceS: number;
+      /** The probe log read beside the heal; absent when the engine did not answer in time. */
+      health?: ProbeReport | null;
+    }
   /** It turned healthy while a heal waited (grace period or retry). */
   | { kind: 'recovered'; c: About; waitingFor: 'grace' | 'backoff' | 'retry' }
   /** An operator re-armed it. */
@@ -56,6 +64,8 @@ export type Outcome =
       /** When a failed restart is retried (epoch ms), or null. */
       retryAtMs: number | null;
       endMs: number;
+      /** The first line of the last failing probe's output, for an automatic heal. */
+      reason?: string | null;
     }
   /** A restart or stop of a dependent after the container whose network it uses was restarted. */
   | {
@@ -101,6 +111,12 @@ export type Outcome =
       entries: string[];
     };
 
+/** "; last probe: <its first line>" for a message, or nothing without output. */
+function probeSuffix(health: ProbeReport): string {
+  const line = lastOutputLine(health.log);
+  return line === null ? '' : `; last probe: ${line}`;
+}
+
 function container(c: About): Pick<NewAuditEvent, 'container_id' | 'container_name'> {
   return { container_id: c.id, container_name: c.name };
 }
@@ -117,8 +133,13 @@ export function auditEventOf(o: Outcome): NewAuditEvent {
           (o.trigger === 'event'
             ? `${o.c.name} reported unhealthy by its healthcheck`
             : `${o.c.name} found unhealthy by the reconcile`) +
-          (o.graceS > 0 ? `; acting in ${o.graceS} s if still unhealthy` : ''),
-        details: { trigger: o.trigger, ...(o.graceS > 0 ? { grace_s: o.graceS } : {}) },
+          (o.graceS > 0 ? `; acting in ${o.graceS} s if still unhealthy` : '') +
+          (o.health ? probeSuffix(o.health) : ''),
+        details: {
+          trigger: o.trigger,
+          ...(o.graceS > 0 ? { grace_s: o.graceS } : {}),
+          ...(o.health ? { health: o.health } : {}),
+        },
       };
     case 'recovered':
       return {
@@ -166,6 +187,7 @@ export function auditEventOf(o: Outcome): NewAuditEvent {
         trigger: o.trigger,
         stop_timeout_s: o.stopTimeoutS,
         ...(o.action === 'stop' ? { action: o.action } : {}),
+        ...(o.reason != null && o.trigger !== 'api' ? { reason: o.reason } : {}),
       };
       if (o.error === null) {
         return {

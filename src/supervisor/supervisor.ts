@@ -23,9 +23,17 @@ import {
 import { Enrollment } from './enrollment-rules.js';
 import { EventIntake } from './event-intake.js';
 import { Healer, type HealNotifier } from './healer.js';
+import { HoldKeeper } from './hold-keeper.js';
 import type { Outcome } from './outcomes.js';
 import { Recorder } from './recorder.js';
-import type { ContainerView, ListChange, RestartNowResult, SupervisorControl } from './types.js';
+import type {
+  ContainerView,
+  ListChange,
+  MaintenanceView,
+  RestartNowResult,
+  SilenceResult,
+  SupervisorControl,
+} from './types.js';
 
 export type ReconcileTrigger = 'startup' | 'reconnect' | 'interval' | 'config';
 
@@ -58,6 +66,8 @@ export class Supervisor implements SupervisorControl {
   private readonly enrollment: Enrollment;
   private readonly recorder: Recorder;
   private readonly healer: Healer;
+  /** Maintenance window and silences (the API's `/api/maintenance` and `…/silence`). */
+  readonly holds: HoldKeeper;
   private readonly dependents: DependentRecreator;
   private readonly intake: EventIntake;
   private reconcileTimer: NodeJS.Timeout | null = null;
@@ -79,6 +89,17 @@ export class Supervisor implements SupervisorControl {
     this.selfId = deps.selfId;
     this.enrollment = new Enrollment(deps.settings, deps.store, deps.selfId);
     this.recorder = new Recorder({ store: deps.store, metrics: deps.metrics, logger: deps.logger });
+    const notifier = deps.notifier ?? null;
+    this.holds = new HoldKeeper({
+      store: deps.store,
+      logger: deps.logger,
+      now: this.now,
+      notice: notifier?.notice ? (text) => notifier.notice?.(text) : null,
+      // What is still unhealthy is healed now, not at the next interval.
+      onEnded: () => {
+        if (this.engineConnected && !this.stopped) void this.reconcile('config');
+      },
+    });
     this.healer = new Healer({
       recorder: this.recorder,
       engine: deps.engine,
@@ -90,6 +111,7 @@ export class Supervisor implements SupervisorControl {
       enrollment: this.enrollment,
       now: this.now,
       startedAtMs: this.now(),
+      holds: this.holds,
     });
     this.dependents = new DependentRecreator({
       engine: deps.engine,
@@ -155,6 +177,7 @@ export class Supervisor implements SupervisorControl {
    * own (a proxy that refuses `/events`) still leaves every container healed.
    */
   start(): void {
+    this.holds.start();
     this.reconcileTimer = setInterval(() => {
       void this.reconcile('interval');
     }, this.settings.intervalS * 1000);
@@ -164,6 +187,7 @@ export class Supervisor implements SupervisorControl {
   async stop(waitMs = 8_000): Promise<void> {
     this.stopped = true;
     if (this.reconcileTimer) clearInterval(this.reconcileTimer);
+    this.holds.stop();
     await Promise.all([this.healer.stop(waitMs), this.dependents.stop(waitMs)]);
   }
 
@@ -378,6 +402,8 @@ export class Supervisor implements SupervisorControl {
       restart_count: this.store.restartCount(c.name),
       last_restart_at: this.store.lastRestartAt(c.name),
       gave_up: this.store.getHealRecord(c.id)?.gaveUpAt != null,
+      silenced_until: this.holds.silencedUntil(c.name),
+      last_probe_output: this.healer.probeLine(c.id),
       labels: ownLabels(c.labels, rules.labelKey),
     };
   }
@@ -416,6 +442,33 @@ export class Supervisor implements SupervisorControl {
     // A container that is still unhealthy gets its heal now rather than at the next interval.
     if (reset) void this.reconcile('config');
     return reset;
+  }
+
+  maintenance(): MaintenanceView {
+    return this.holds.maintenance();
+  }
+
+  startMaintenance(minutes: number, reason: string): MaintenanceView {
+    this.holds.startMaintenance(minutes, reason);
+    return this.holds.maintenance();
+  }
+
+  endMaintenance(): boolean {
+    return this.holds.endMaintenance();
+  }
+
+  async silence(ref: string, minutes: number): Promise<SilenceResult> {
+    const c = await this.findSnapshot(ref);
+    if (!c) return { ok: false, reason: 'not_found' };
+    this.holds.silence(c.id, c.name, minutes);
+    return { ok: true, container: this.view(c, this.rules()) };
+  }
+
+  async unsilence(ref: string): Promise<SilenceResult> {
+    const c = await this.findSnapshot(ref);
+    if (!c) return { ok: false, reason: 'not_found' };
+    if (!this.holds.unsilence(c.id, c.name)) return { ok: false, reason: 'not_silenced' };
+    return { ok: true, container: this.view(c, this.rules()) };
   }
 
   effectiveExcluded(): string[] {

@@ -4,6 +4,9 @@
  */
 import type { HealthStatus } from '../engine/types.js';
 import type { AuditEvent, ListName } from '../store/types.js';
+import type { MaintenanceView } from './hold-keeper.js';
+
+export type { MaintenanceView } from './hold-keeper.js';
 
 export type EnrolledBy = 'label' | 'all' | 'selected' | null;
 
@@ -21,6 +24,10 @@ export interface ContainerView {
   last_restart_at: string | null;
   /** autoheal gave up on it (too many restarts); re-armed when healthy or by a reset. */
   gave_up: boolean;
+  /** ISO end of the container's silence while one is in force, else null. */
+  silenced_until: string | null;
+  /** First line of the last failing health probe's output autoheal read (since it started), or null. */
+  last_probe_output: string | null;
   labels: Record<string, string>;
 }
 
@@ -37,6 +44,11 @@ export type RestartNowResult =
       reason: 'not_found' | 'busy' | 'self' | 'stopping';
     };
 
+/** The outcome of silencing a container or ending its silence. */
+export type SilenceResult =
+  | { ok: true; container: ContainerView }
+  | { ok: false; reason: 'not_found' | 'not_silenced' };
+
 export interface SupervisorControl {
   /** Every container the engine has. Rejects when the engine is unreachable. */
   listContainers(): Promise<ContainerView[]>;
@@ -52,4 +64,14 @@ export interface SupervisorControl {
   replaceList(list: ListName, entries: string[]): ListChange;
   addToList(list: ListName, entry: string): ListChange;
   removeFromList(list: ListName, entry: string): ListChange;
+  /** The maintenance window as the API shows it. */
+  maintenance(): MaintenanceView;
+  /** Starts (or extends) maintenance; records it and notifies once. */
+  startMaintenance(minutes: number, reason: string): MaintenanceView;
+  /** Ends maintenance now and reconciles; false when none was on. */
+  endMaintenance(): boolean;
+  /** Silences one container (by ref) for `minutes`. Rejects when the engine is unreachable. */
+  silence(ref: string, minutes: number): Promise<SilenceResult>;
+  /** Ends a container's silence now and reconciles. Rejects when the engine is unreachable. */
+  unsilence(ref: string): Promise<SilenceResult>;
 }

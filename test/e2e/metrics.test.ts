@@ -58,7 +58,9 @@ describe('the /metrics of a running autoheal', () => {
   it('counts the restart, and the engine calls it took by call', () => {
     expect(sample('autoheal_restarts_total{result="success",action="restart"}')).toBe(1);
     expect(sample('autoheal_engine_requests_total{call="restart"}')).toBe(1);
-    expect(sample('autoheal_engine_requests_total{call="inspect"}')).toBeGreaterThanOrEqual(1);
+    // A heal reads the live container mirror while the event stream is up, so an inspect per
+    // heal is not required; the series is there from the start, counted or not.
+    expect(text).toContain('autoheal_engine_requests_total{call="inspect"}');
     expect(sample('autoheal_engine_requests_total{call="list"}')).toBeGreaterThanOrEqual(1);
     expect(sample('autoheal_engine_requests_total{call="stop"}')).toBe(0);
   });

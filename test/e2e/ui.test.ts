@@ -394,6 +394,55 @@ describe('the web UI in a real browser', () => {
     }
   });
 
+  it("shows why a container was restarted, in the probe's own words, on its row and under the event", async () => {
+    const text = 'ui-e2e: the cache is full';
+    const c = await createHealthContainer({
+      labels: { [labelKey]: 'true' },
+      healthCmd: `echo '${text}'; test -f /tmp/healthy`,
+    });
+    await waitForHealth(c, 'healthy', 20_000);
+    await makeUnhealthy(c);
+    await ah.waitForAudit(isRestartOf(c), 60_000, `the restart of ${c.name}`);
+    await page.goto(`${baseUrl}/#/containers`);
+    await expect
+      .poll(() => row(page, c).locator('.why').textContent(), { timeout: UI_TIMEOUT })
+      .toBe(`why: ${text}`);
+    await page.goto(`${baseUrl}/#/events?container=${encodeURIComponent(c.name)}`);
+    await expect
+      .poll(() => eventRows(page, c, 'restart').first().locator('.why').textContent(), {
+        timeout: UI_TIMEOUT,
+      })
+      .toBe(`why: ${text}`);
+    expect(await eventRows(page, c, 'unhealthy').first().locator('.why').textContent()).toBe(`why: ${text}`);
+  });
+
+  it('shows maintenance as a banner with the time left, and its End button ends it', async () => {
+    const res = await fetch(`${baseUrl}/api/maintenance`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ minutes: 45, reason: 'ui-e2e upgrade' }),
+    });
+    expect(res.status).toBe(200);
+    await page.goto(`${baseUrl}/#/containers`);
+    const banner = page.locator('#maintenance');
+    await banner.waitFor({ state: 'visible', timeout: UI_TIMEOUT });
+    expect(await page.locator('#maintenance-text').textContent()).toMatch(
+      /^Maintenance until \S+.* \((45|44) min left\): ui-e2e upgrade\. autoheal records but does not restart anything\.$/,
+    );
+    await mkdir(SCREENSHOTS, { recursive: true });
+    await page.screenshot({ path: join(SCREENSHOTS, 'maintenance.png') });
+
+    await page.getByRole('button', { name: 'End maintenance' }).click();
+    const dialog = page.locator('#token-dialog');
+    if (await dialog.isVisible()) {
+      await page.fill('#token-input', token);
+      await page.keyboard.press('Enter');
+    }
+    await banner.waitFor({ state: 'hidden', timeout: UI_TIMEOUT });
+    const after = (await (await fetch(`${baseUrl}/api/maintenance`)).json()) as { active: boolean };
+    expect(after.active).toBe(false);
+  });
+
   it('writes screenshots of the three views', async () => {
     await mkdir(SCREENSHOTS, { recursive: true });
     // An entry the operator added, next to the one from configuration.

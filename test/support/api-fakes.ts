@@ -5,20 +5,23 @@
 
 import { Writable } from 'node:stream';
 import { pino } from 'pino';
-import { type ApiApp, createApp } from '../../src/api/app.js';
+import { type ApiApp, type ApiDeps, createApp } from '../../src/api/app.js';
 import type { QueueStatus } from '../../src/api/types.js';
 import { loadSettings } from '../../src/config/load.js';
 import type { Settings } from '../../src/config/settings.js';
 import type { EngineConnectionStatus } from '../../src/engine/types.js';
 import type { Fleet } from '../../src/fleet/fleet.js';
-import type { Logger } from '../../src/log.js';
+import { type Logger, silentLogger } from '../../src/log.js';
 import { MetricsRegistry } from '../../src/metrics.js';
 import { MemoryStore } from '../../src/store/memory-store.js';
 import type { AuditStore, ListName } from '../../src/store/types.js';
+import { HoldKeeper } from '../../src/supervisor/hold-keeper.js';
 import type {
   ContainerView,
   ListChange,
+  MaintenanceView,
   RestartNowResult,
+  SilenceResult,
   SupervisorControl,
 } from '../../src/supervisor/types.js';
 
@@ -39,6 +42,8 @@ export function container(
     restart_count: 0,
     last_restart_at: null,
     gave_up: false,
+    silenced_until: null,
+    last_probe_output: null,
     labels: { autoheal: 'true' },
     ...overrides,
   };
@@ -58,10 +63,57 @@ export class FakeSupervisor implements SupervisorControl {
     container({ id: DB_ID, name: 'db', health: 'unhealthy', enrolled_by: null, monitored: false }),
   ];
 
+  /** The OpenAPI test's state with maintenance on and web silenced before each request. */
+  holdsOn = false;
+  /** Reconciles the holds asked for when one ended. */
+  reconciles = 0;
+  /** The real keeper of maintenance and silences, over the same store. */
+  readonly holds: HoldKeeper;
+
   constructor(
     private readonly store: AuditStore,
     private readonly configExcluded: readonly string[],
-  ) {}
+    now: () => number = Date.now,
+  ) {
+    this.holds = new HoldKeeper({
+      store,
+      logger: silentLogger(),
+      now,
+      notice: null,
+      onEnded: () => {
+        this.reconciles += 1;
+      },
+    });
+  }
+
+  maintenance(): MaintenanceView {
+    return this.holds.maintenance();
+  }
+
+  startMaintenance(minutes: number, reason: string): MaintenanceView {
+    this.holds.startMaintenance(minutes, reason);
+    return this.holds.maintenance();
+  }
+
+  endMaintenance(): boolean {
+    return this.holds.endMaintenance();
+  }
+
+  async silence(ref: string, minutes: number): Promise<SilenceResult> {
+    this.#engine();
+    const c = this.#find(ref);
+    if (c === null) return { ok: false, reason: 'not_found' };
+    const until = this.holds.silence(c.id, c.name, minutes);
+    return { ok: true, container: { ...c, silenced_until: until } };
+  }
+
+  async unsilence(ref: string): Promise<SilenceResult> {
+    this.#engine();
+    const c = this.#find(ref);
+    if (c === null) return { ok: false, reason: 'not_found' };
+    if (!this.holds.unsilence(c.id, c.name)) return { ok: false, reason: 'not_silenced' };
+    return { ok: true, container: { ...c, silenced_until: null } };
+  }
 
   #engine(): void {
     if (!this.engineUp) throw new Error('connect ENOENT /var/run/docker.sock');
@@ -194,12 +246,14 @@ export function makeApi(
     heartbeatMs?: number;
     writeDeadlineMs?: number;
     now?: () => Date;
+    notifications?: ApiDeps['notifications'];
     fleet?: Fleet;
   } = {},
 ): TestApi {
   const settings = options.settings ?? testSettings();
   const store = new MemoryStore({ eventsMax: 5000 });
-  const supervisor = new FakeSupervisor(store, settings.exclude);
+  const clock = options.now ?? (() => new Date('2026-11-21T12:00:00.000Z'));
+  const supervisor = new FakeSupervisor(store, settings.exclude, () => clock().getTime());
   const engine: EngineConnectionStatus = {
     connected: true,
     lastEventAt: '2026-11-21T12:00:00.000Z',
@@ -225,7 +279,8 @@ export function makeApi(
       logger,
       version: '0.1.0-test',
       startedAt: new Date('2026-11-21T11:00:00.000Z'),
-      now: options.now ?? (() => new Date('2026-11-21T12:00:00.000Z')),
+      now: clock,
+      ...(options.notifications !== undefined && { notifications: options.notifications }),
       ...(options.webDir !== undefined && { webDir: options.webDir }),
       ...(options.fleet !== undefined && { fleet: options.fleet }),
     },

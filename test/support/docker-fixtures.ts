@@ -106,7 +106,7 @@ function containerScript(ignoreSigterm: boolean): string {
   ].join('; ');
 }
 
-/** Starts a container whose health is `test -f /tmp/healthy`, checked every second. */
+/** Starts a container whose health is `test -f /tmp/healthy`, checked every second (one failure is unhealthy). */
 export async function createHealthContainer(options: HealthContainerOptions = {}): Promise<TestContainer> {
   const name = options.name ?? containerName('c');
   const labels = { ...options.labels, [OWNER_LABEL]: OWNER_VALUE, [PID_LABEL]: String(process.pid) };
@@ -119,8 +119,10 @@ export async function createHealthContainer(options: HealthContainerOptions = {}
     '1s',
     '--health-retries',
     '1',
+    // A probe is `test -f`, done in milliseconds; a timeout of one interval would turn a
+    // healthy container unhealthy whenever the machine is busy for a second.
     '--health-timeout',
-    '1s',
+    '10s',
     '--env',
     `START_HEALTHY=${options.healthy === false ? 0 : 1}`,
   );

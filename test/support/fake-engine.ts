@@ -104,6 +104,13 @@ export class FakeEngine implements Engine {
   /** Called during each inspect, before it answers: lets a test change the world mid-heal. */
   duringInspect: ((id: string) => void) | null = null;
 
+  /** The probe-log read beside a heal (a real engine's inspect, never the mirror's). */
+  async probes(id: string): Promise<ContainerSnapshot['probes'] | null> {
+    if (this.unreachable) throw new Error('connect ENOENT /var/run/docker.sock');
+    this.calls.push(`probes:${id}`);
+    return this.containers.get(id)?.probes ?? null;
+  }
+
   async inspect(id: string): Promise<ContainerSnapshot | null> {
     if (this.unreachable) throw new Error('connect ENOENT /var/run/docker.sock');
     this.calls.push(`inspect:${id}`);

@@ -21,6 +21,8 @@ export function container(name: string, extra: Partial<ContainerView> = {}): Con
     restart_count: 0,
     last_restart_at: null,
     gave_up: false,
+    silenced_until: null,
+    last_probe_output: null,
     labels: {},
     ...extra,
   };

@@ -16,8 +16,12 @@ import { FakeEngine } from './fake-engine.js';
 export class RecordingNotifier {
   readonly sent: Notification[] = [];
   readonly scripts: Array<{ containerName: string; state: string }> = [];
+  readonly notices: string[] = [];
   notify(n: Notification): void {
     this.sent.push(n);
+  }
+  notice(text: string): void {
+    this.notices.push(text);
   }
   runPostRestartScript(call: {
     containerName: string;

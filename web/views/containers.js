@@ -150,6 +150,14 @@ export function createContainersView(ctx) {
       parts.push(
         badge('gave up', 'state-gave-up', 'too many restarts: autoheal stopped healing it until reset'),
       );
+    if (c.silenced_until)
+      parts.push(
+        badge(
+          `silenced until ${new Date(c.silenced_until).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' })}`,
+          'state-gave-up',
+          'no heal and no notification for it until then',
+        ),
+      );
     return el('div', { className: 'stack' }, ...parts);
   }
 
@@ -218,6 +226,13 @@ export function createContainersView(ctx) {
             { className: 'muted small mono meta', title: `${c.id}\n${c.image}` },
             `${shortId(c.id)} · ${imageText(c.image)}`,
           ),
+          c.last_probe_output
+            ? el(
+                'div',
+                { className: 'why small', title: 'the last failing health probe said' },
+                `why: ${c.last_probe_output}`,
+              )
+            : null,
         ),
       ),
       el('td', { dataset: { label: 'State' } }, badge(c.state, `run-${c.state}`)),

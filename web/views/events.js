@@ -56,7 +56,18 @@ function matches(event, filter) {
   return true;
 }
 
+/** The probe's own words an event carries: a restart's reason, or the last probe of an unhealthy report. */
+export function whyText(event) {
+  const details = event.details ?? {};
+  if (typeof details.reason === 'string' && details.reason !== '') return details.reason;
+  const last = Array.isArray(details.health?.log) ? details.health.log.at(-1) : null;
+  const line =
+    typeof last?.output === 'string' ? last.output.split('\n').find((l) => l.trim() !== '') : undefined;
+  return line ? line.trim().slice(0, 200) : null;
+}
+
 function eventRow(event) {
+  const why = whyText(event);
   const type = event.event_type;
   const status = typeof event.status === 'string' ? event.status : '';
   const hasDetails =
@@ -95,6 +106,7 @@ function eventRow(event) {
       'div',
       { className: 'event-body' },
       el('p', { className: 'event-message' }, event.message ?? ''),
+      why ? el('p', { className: 'why small' }, `why: ${why}`) : null,
       hasDetails
         ? el(
             'details',

@@ -22,10 +22,12 @@ describe('GET /api/containers', () => {
         'id',
         'image',
         'labels',
+        'last_probe_output',
         'last_restart_at',
         'monitored',
         'name',
         'restart_count',
+        'silenced_until',
         'state',
       ].sort(),
     );

@@ -40,6 +40,9 @@ const STATES: Record<string, Setup> = {
   'heal in progress': (api) => {
     api.supervisor.busy.add('web');
   },
+  'maintenance on, web silenced': (api) => {
+    api.supervisor.holdsOn = true;
+  },
   'engine refuses restarts': (api) => {
     api.supervisor.restartError = 'Cannot restart container web: network not found';
   },
@@ -91,8 +94,18 @@ function bodiesFor(
 ): Array<Pick<Call, 'json' | 'body' | 'headers'>> {
   if (op.requestBody === undefined) return [{}];
   const list = path.split('/').at(-1) ?? '';
-  const good = method === 'PUT' ? { [list]: ['web', 'api-two'] } : { name: 'api-two' };
-  const again = method === 'PUT' ? { [list]: ['api-one'] } : { name: 'api-one' };
+  // Maintenance and silence take minutes; the lists take names.
+  const holds = path === '/api/maintenance' || path.endsWith('/silence');
+  const good = holds
+    ? { minutes: 5 }
+    : method === 'PUT'
+      ? { [list]: ['web', 'api-two'] }
+      : { name: 'api-two' };
+  const again = holds
+    ? { minutes: 10, ...(list === 'maintenance' ? { reason: 'again' } : {}) }
+    : method === 'PUT'
+      ? { [list]: ['api-one'] }
+      : { name: 'api-one' };
   return [
     { json: good },
     { json: again },
@@ -120,6 +133,13 @@ async function statusOf(setup: Setup, method: string, url: string, init: Call): 
   }
   api.store.setList('excluded', ['api-one']);
   api.store.setList('selected', ['api-one']);
+  // Like the lists: a DELETE of maintenance or of a silence meets none unless the state says so.
+  api.supervisor.endMaintenance();
+  await api.supervisor.unsilence('web').catch(() => undefined);
+  if (api.supervisor.holdsOn) {
+    api.supervisor.startMaintenance(5, '');
+    await api.supervisor.silence('web', 5);
+  }
   const res = await call(api, url, { ...init, method });
   // An event stream stays open; nothing more of it is needed.
   await res.body?.cancel();

@@ -64,7 +64,22 @@ describe('snapshots from the engine JSON', () => {
         Name: '/db',
         Image: 'sha256:abc',
         Config: { Image: 'postgres:16', Labels: null },
-        State: { Status: 'running', Health: { Status: 'unhealthy' } },
+        State: {
+          Status: 'running',
+          Health: {
+            Status: 'unhealthy',
+            FailingStreak: 2,
+            Log: [
+              {
+                Start: '2026-11-21T12:00:00Z',
+                End: '2026-11-21T12:00:01Z',
+                ExitCode: 1,
+                Output: 'refused\n',
+              },
+              'not a probe',
+            ],
+          },
+        },
         HostConfig: { NetworkMode: 'container:abc' },
       }),
     ).toEqual({
@@ -75,6 +90,12 @@ describe('snapshots from the engine JSON', () => {
       state: 'running',
       health: 'unhealthy',
       networkMode: 'container:abc',
+      probes: {
+        failingStreak: 2,
+        log: [
+          { start: '2026-11-21T12:00:00Z', end: '2026-11-21T12:00:01Z', exit_code: 1, output: 'refused\n' },
+        ],
+      },
     });
     expect(snapshotFromInspect({ Id: ID, Name: '/db', State: { Status: 'exited' } })?.health).toBe('none');
     expect(snapshotFromInspect({ Id: ID, State: {} })).toBeNull();

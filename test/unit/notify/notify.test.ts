@@ -531,3 +531,43 @@ describe('the post-restart script', () => {
     expect(log.lines.find((l) => l.level === 40)).toMatchObject({ channel: 'script', code: 'EACCES' });
   });
 });
+
+describe('a test message', () => {
+  it('goes once through every configured channel and answers with each result, the failure named by host only', async () => {
+    const bodies: string[] = [];
+    const fakeFetch = (async (url: string | URL | Request, init?: RequestInit) => {
+      bodies.push(String(init?.body));
+      return new Response(null, { status: String(url).includes('apprise') ? 500 : 200 });
+    }) as typeof fetch;
+    const { notifier } = setup(
+      {
+        WEBHOOK_URL: 'https://hooks.example/services/SECRET-PATH',
+        APPRISE_URL: 'https://apprise.example/notify/secret-key',
+      },
+      { fetch: fakeFetch },
+    );
+    expect(await notifier.test()).toEqual([
+      { channel: 'webhook', ok: true, error: null },
+      { channel: 'apprise', ok: false, error: 'https://apprise.example/***: HTTP 500' },
+    ]);
+    expect(bodies).toHaveLength(2);
+    expect(bodies[0]).toBe('{"text":"[myhost] Test message from autoheal: notifications reach you"}');
+  });
+
+  it('answers [] when no channel is configured', async () => {
+    const { notifier } = setup({});
+    expect(await notifier.test()).toEqual([]);
+  });
+
+  it('a notice about no single container goes to every channel', async () => {
+    const bodies: string[] = [];
+    const fakeFetch = (async (_url: string | URL | Request, init?: RequestInit) => {
+      bodies.push(String(init?.body));
+      return new Response(null, { status: 200 });
+    }) as typeof fetch;
+    const { notifier } = setup({ WEBHOOK_URL: 'https://hooks.example/x' }, { fetch: fakeFetch });
+    notifier.notice('Maintenance started for 30 min');
+    await notifier.drain(2_000);
+    expect(bodies).toEqual(['{"text":"[myhost] Maintenance started for 30 min"}']);
+  });
+});

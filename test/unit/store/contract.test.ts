@@ -422,6 +422,36 @@ describe.each([
     });
   });
 
+  describe('holds: maintenance and silences', () => {
+    it('start with no maintenance window and no silence', async () => {
+      const store = await create();
+      expect(store.getMaintenance()).toBeNull();
+      expect(store.getSilences()).toEqual({});
+    });
+
+    it('hold the window and the silences that were set, and drop them with null', async () => {
+      const store = await create();
+      const window = {
+        until: '2026-11-21T13:00:00.000Z',
+        reason: 'db upgrade',
+        started_at: '2026-11-21T12:00:00.000Z',
+      };
+      store.setMaintenance(window);
+      store.setSilence('web', '2026-11-21T12:30:00.000Z');
+      store.setSilence('db', '2026-11-21T12:40:00.000Z');
+      expect(store.getMaintenance()).toEqual(window);
+      expect(store.getSilences()).toEqual({
+        web: '2026-11-21T12:30:00.000Z',
+        db: '2026-11-21T12:40:00.000Z',
+      });
+
+      store.setMaintenance(null);
+      store.setSilence('web', null);
+      expect(store.getMaintenance()).toBeNull();
+      expect(store.getSilences()).toEqual({ db: '2026-11-21T12:40:00.000Z' });
+    });
+  });
+
   describe('persistence', () => {
     it('reports nothing pending after a flush', async () => {
       const store = await create();

@@ -148,6 +148,25 @@ describe('the lowdb store on disk', () => {
     expect(second.append(event()).id).toBe(6);
   });
 
+  it('keeps the maintenance window and the silences across a reopen, with the lists', async () => {
+    const first = await openStore();
+    const window = {
+      until: '2026-11-21T13:00:00.000Z',
+      reason: 'db upgrade',
+      started_at: '2026-11-21T12:00:00.000Z',
+    };
+    first.setMaintenance(window);
+    first.setSilence('web', '2026-11-21T12:30:00.000Z');
+    await closeStore(first);
+
+    const state = await readJson(join(dataDir, 'state.json'));
+    expect(state.maintenance).toEqual(window);
+    expect(state.silences).toEqual({ web: '2026-11-21T12:30:00.000Z' });
+    const second = await openStore();
+    expect(second.getMaintenance()).toEqual(window);
+    expect(second.getSilences()).toEqual({ web: '2026-11-21T12:30:00.000Z' });
+  });
+
   it('keeps its epoch while its ids go on, and starts a new one when the newest segment is set aside', async () => {
     const first = await openStore({ segmentSize: 2 });
     for (let i = 0; i < 3; i++) first.append(event(`e${i}`));
@@ -181,6 +200,8 @@ describe('the lowdb store on disk', () => {
       lists: { excluded: ['db'], selected: [] },
       heal_records: { abc: record },
       monitored_ids: [],
+      maintenance: null,
+      silences: {},
     });
     expect(await readFile(join(dataDir, 'state.last-good.json'), 'utf-8')).toBe(state);
     expect(await segmentFiles()).toEqual(['segment-000000000001.json', 'segment-000000000003.json']);

@@ -72,6 +72,8 @@ describe('healing with the container mirror', () => {
     await supervisor.settled();
     expect(engine.restartsOf(web.id)).toHaveLength(1);
     expect(engine.inspects).toBe(0);
+    // The probe log is not in the mirror: it is read from the engine, beside the heal.
+    expect(engine.calls.filter((c) => c.startsWith('probes:'))).toEqual([`probes:${web.id}`]);
     expect(trail()).toEqual(['auto_monitor/enabled', 'unhealthy/detected', 'restart/success']);
   });
 
