@@ -23,6 +23,7 @@ import {
 import { Enrollment } from './enrollment-rules.js';
 import { EventIntake } from './event-intake.js';
 import { Healer, type HealNotifier } from './healer.js';
+import { HealthTransitions } from './health-transitions.js';
 import { HoldKeeper } from './hold-keeper.js';
 import type { Outcome } from './outcomes.js';
 import { Recorder } from './recorder.js';
@@ -70,6 +71,7 @@ export class Supervisor implements SupervisorControl {
   readonly holds: HoldKeeper;
   private readonly dependents: DependentRecreator;
   private readonly intake: EventIntake;
+  private readonly health: HealthTransitions;
   private reconcileTimer: NodeJS.Timeout | null = null;
   private reconcileRunning: Promise<void> | null = null;
   private reconcileAgain: ReconcileTrigger | null = null;
@@ -89,6 +91,12 @@ export class Supervisor implements SupervisorControl {
     this.selfId = deps.selfId;
     this.enrollment = new Enrollment(deps.settings, deps.store, deps.selfId);
     this.recorder = new Recorder({ store: deps.store, metrics: deps.metrics, logger: deps.logger });
+    this.health = new HealthTransitions({
+      trail: deps.store,
+      record: (o) => this.recorder.record(o),
+      isMonitored: (c) => monitorVerdict(c, this.rules()).monitored,
+      logger: deps.logger,
+    });
     const notifier = deps.notifier ?? null;
     this.holds = new HoldKeeper({
       store: deps.store,
@@ -273,6 +281,7 @@ export class Supervisor implements SupervisorControl {
   private handleEventUnsafe(event: ContainerEvent): void {
     if (this.stopped) return;
     const log = containerLogger(this.log, event.name, event.id);
+    this.health.onEvent(event);
     this.dependents.observe(event);
     if (event.action === 'destroy') {
       this.lastHealthEvent.delete(event.id);
@@ -346,6 +355,7 @@ export class Supervisor implements SupervisorControl {
     const known = this.store.knownContainerIds();
     // A health event handled while the list is under way is newer than the list's snapshot.
     const healthEventsBefore = this.healthEvents;
+    const healthMark = this.health.mark();
     let containers: ContainerSnapshot[];
     try {
       containers = await this.engine.listContainers();
@@ -359,6 +369,7 @@ export class Supervisor implements SupervisorControl {
       return;
     }
     this.dependents.observeList(containers);
+    this.health.onList(containers, healthMark);
     // A container destroyed while autoheal was down (or whose destroy event was dropped)
     // would otherwise keep its state forever.
     const present = new Set(containers.map((c) => c.id));
