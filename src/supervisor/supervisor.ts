@@ -25,6 +25,7 @@ import { EventIntake } from './event-intake.js';
 import { Healer, type HealNotifier } from './healer.js';
 import { HealthTransitions } from './health-transitions.js';
 import { HoldKeeper } from './hold-keeper.js';
+import { NotifyMute } from './notify-mute.js';
 import type { Outcome } from './outcomes.js';
 import { Recorder } from './recorder.js';
 import type {
@@ -72,6 +73,7 @@ export class Supervisor implements SupervisorControl {
   private readonly dependents: DependentRecreator;
   private readonly intake: EventIntake;
   private readonly health: HealthTransitions;
+  private readonly mute: NotifyMute;
   private reconcileTimer: NodeJS.Timeout | null = null;
   private reconcileRunning: Promise<void> | null = null;
   private reconcileAgain: ReconcileTrigger | null = null;
@@ -98,6 +100,7 @@ export class Supervisor implements SupervisorControl {
       logger: deps.logger,
     });
     const notifier = deps.notifier ?? null;
+    this.mute = new NotifyMute(notifier, deps.logger);
     this.holds = new HoldKeeper({
       store: deps.store,
       logger: deps.logger,
@@ -115,7 +118,7 @@ export class Supervisor implements SupervisorControl {
       settings: deps.settings,
       logger: deps.logger,
       metrics: deps.metrics,
-      notifier: deps.notifier ?? null,
+      notifier: this.mute,
       enrollment: this.enrollment,
       now: this.now,
       startedAtMs: this.now(),
@@ -282,6 +285,7 @@ export class Supervisor implements SupervisorControl {
     if (this.stopped) return;
     const log = containerLogger(this.log, event.name, event.id);
     this.health.onEvent(event);
+    this.mute.observe(event);
     this.dependents.observe(event);
     if (event.action === 'destroy') {
       this.lastHealthEvent.delete(event.id);
@@ -370,6 +374,7 @@ export class Supervisor implements SupervisorControl {
     }
     this.dependents.observeList(containers);
     this.health.onList(containers, healthMark);
+    this.mute.observeList(containers);
     // A container destroyed while autoheal was down (or whose destroy event was dropped)
     // would otherwise keep its state forever.
     const present = new Set(containers.map((c) => c.id));
