@@ -121,7 +121,7 @@ describe('notifications about autoheal itself, on a real engine', () => {
     await rename(events, `${events}.aside`);
     await writeFile(events, 'not a directory');
     // Something to write: a newly enrolled container.
-    await createHealthContainer({ labels: { [labelKey]: 'true' } });
+    const late = await createHealthContainer({ labels: { [labelKey]: 'true' } });
     const down = await waitForMessage(hook.messages, /cannot write its store/, 30_000);
     expect(down).toContain(ah.dataDir);
     await sleep(12_000); // two write retries, two looks: no second message
@@ -131,6 +131,12 @@ describe('notifications about autoheal itself, on a real engine', () => {
     const back = await waitForMessage(hook.messages, /can write its store .* again/, 30_000);
     expect(back).toContain(ah.dataDir);
     expect(ah.isRunning()).toBe(true);
+    // What was recorded during the outage reached the disk with the write that succeeded.
+    await ah.waitForAudit(
+      (e) => e.event_type === 'auto_monitor' && e.container_id === late.id,
+      10_000,
+      `auto_monitor of ${late.name}, recorded while the store was unwritable`,
+    );
   });
 });
 
