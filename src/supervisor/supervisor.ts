@@ -21,7 +21,7 @@ import {
   ownLabels,
 } from './enrollment.js';
 import { Enrollment } from './enrollment-rules.js';
-import { EventIntake } from './event-intake.js';
+import { EventIntake, logFlood } from './event-intake.js';
 import { Healer, type HealNotifier } from './healer.js';
 import { HoldKeeper } from './hold-keeper.js';
 import type { Outcome } from './outcomes.js';
@@ -127,11 +127,7 @@ export class Supervisor implements SupervisorControl {
     this.intake = new EventIntake(
       deps.intakeCapacity ?? 10_000,
       (event) => this.handleEvent(event),
-      (event, why) =>
-        this.log.warn(
-          { container: event.name, action: event.action, why },
-          'event queue full: event merged or dropped',
-        ),
+      logFlood(this.log),
     );
     const m = deps.metrics;
     m.gauge(
