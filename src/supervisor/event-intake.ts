@@ -84,15 +84,16 @@ export class EventIntake {
   private schedule(): void {
     if (this.scheduled) return;
     this.scheduled = true;
-    // Handled off the stream's data callback, a turn of the event loop at a time, so a flood
-    // never starves timers or HTTP.
-    setImmediate(() => this.drain());
+    // Handled once the stream's data callback has returned: one chunk of the stream at a
+    // time. libuv reads a socket a bounded number of times per turn of the event loop, so a
+    // flood still leaves timers and HTTP their turn; and the events of a chunk die young,
+    // where a queue held across turns had the garbage collector promote the whole flood.
+    queueMicrotask(() => this.drain());
   }
 
   /**
-   * Handles every event that was waiting when the turn began: what the stream delivered in
-   * one turn (libuv reads a socket a bounded number of times per turn). Handling a fixed
-   * number per turn instead let a flood outrun the handler and overflow the queue.
+   * Handles every event waiting. (Handling a fixed number per turn instead let a flood
+   * outrun the handler and overflow the queue.)
    */
   private drain(): void {
     this.scheduled = false;

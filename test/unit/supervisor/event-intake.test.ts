@@ -4,7 +4,11 @@ import { EventIntake, type IntakeFlood } from '../../../src/supervisor/event-int
 
 const idOf = (n: number) => n.toString(16).padStart(64, '0');
 
-function event(n: number, action: ContainerEvent['action'], health?: ContainerEvent['health']): ContainerEvent {
+function event(
+  n: number,
+  action: ContainerEvent['action'],
+  health?: ContainerEvent['health'],
+): ContainerEvent {
   return {
     action,
     id: idOf(n),
@@ -16,8 +20,8 @@ function event(n: number, action: ContainerEvent['action'], health?: ContainerEv
   };
 }
 
-/** One turn of the event loop: the intake handles off the stream's callback. */
-const turn = () => new Promise<void>((resolve) => setImmediate(resolve));
+/** The stream's data callback returns: the intake handles what it was given (in a microtask). */
+const returned = () => Promise.resolve();
 
 function intake(capacity: number) {
   const handled: string[] = [];
@@ -31,22 +35,22 @@ function intake(capacity: number) {
 }
 
 describe('the event intake', () => {
-  it('hands every event on in arrival order, in the next turn', async () => {
+  it('hands every event on in arrival order, once the stream’s callback has returned', async () => {
     const { q, handled } = intake(100);
     q.push(event(1, 'start'));
     q.push(event(2, 'health_status', 'unhealthy'));
     q.push(event(1, 'die'));
     expect(handled).toEqual([]);
     expect(q.status().size).toBe(3);
-    await turn();
+    await returned();
     expect(handled).toEqual(['c1 start', 'c2 health_status unhealthy', 'c1 die']);
     expect(q.status()).toEqual({ size: 0, capacity: 100, dropped: 0 });
   });
 
-  it('handles all that one read delivered in one turn, so a flood within the capacity loses nothing', async () => {
+  it('handles all that one chunk delivered at once, so a flood within the capacity loses nothing', async () => {
     const { q, handled, floods } = intake(5000);
     for (let i = 0; i < 4000; i += 1) q.push(event(i, 'start'));
-    await turn();
+    await returned();
     expect(handled).toHaveLength(4000);
     expect(q.status().dropped).toBe(0);
     expect(floods).toEqual([]);
@@ -57,7 +61,7 @@ describe('the event intake', () => {
     q.push(event(1, 'health_status', 'unhealthy'));
     q.push(event(2, 'start'));
     q.push(event(1, 'health_status', 'healthy'));
-    await turn();
+    await returned();
     expect(handled).toEqual(['c1 health_status healthy', 'c2 start']);
     expect(q.status().dropped).toBe(1);
   });
@@ -67,7 +71,7 @@ describe('the event intake', () => {
     for (let i = 0; i < 10; i += 1) q.push(event(i, 'start'));
     for (let i = 0; i < 5; i += 1) q.push(event(99, 'health_status', i % 2 ? 'healthy' : 'unhealthy'));
     expect(floods).toEqual([{ merged: 0, dropped: 1, ended: false }]);
-    await turn();
+    await returned();
     expect(handled).toEqual(['c0 start', 'c1 start', 'c2 start', 'c99 health_status unhealthy']);
     expect(floods).toEqual([
       { merged: 0, dropped: 1, ended: false },
@@ -77,7 +81,7 @@ describe('the event intake', () => {
 
     // The next flood is a new one.
     for (let i = 0; i < 4; i += 1) q.push(event(i, 'die'));
-    await turn();
+    await returned();
     expect(floods.slice(2)).toEqual([
       { merged: 0, dropped: 1, ended: false },
       { merged: 0, dropped: 1, ended: true },
