@@ -6,7 +6,7 @@ import type { IdleResult } from './idle/run.js';
 import type { MachineInfo } from './lib/machine.js';
 import { formatMs, formatRatio, ratio } from './lib/stats.js';
 import { type BarChart, barChartSvg } from './lib/svg.js';
-import type { PipelineWorkerResult } from './pipeline/worker.js';
+import type { PipelineResult } from './pipeline/run.js';
 import type { ContenderName } from './reaction/contenders.js';
 import type { BurstSummary } from './reaction/run.js';
 import type { ApiLatencyResult } from './store/run.js';
@@ -23,7 +23,7 @@ export interface BenchResults {
   /** What was run: bursts and rounds, sizes, durations. */
   plan: object;
   reaction?: { summary: BurstSummary[]; rounds: unknown[] };
-  pipeline?: PipelineWorkerResult;
+  pipeline?: PipelineResult;
   store?: StoreWorkerResult[];
   api?: ApiLatencyResult;
   idle?: IdleResult;
