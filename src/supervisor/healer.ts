@@ -36,6 +36,7 @@ import {
   recordAttempt,
   recordFailedAttempt,
   recordGiveUp,
+  sameRecord,
 } from './restart-policy.js';
 import type { RestartNowResult } from './types.js';
 
@@ -168,11 +169,11 @@ export class Healer {
   /** The damping settings for this container: the globals, with its own labels' overrides. */
   private damping(c: ContainerIdentity): Settings {
     const s = this.d.settings;
-    return {
-      ...s,
-      backoffMaxS: backoffMaxFromLabel(c.labels) ?? s.backoffMaxS,
-      maxRestarts: maxRestartsFromLabel(c.labels) ?? s.maxRestarts,
-    };
+    const backoffMaxS = backoffMaxFromLabel(c.labels);
+    const maxRestarts = maxRestartsFromLabel(c.labels);
+    // Without either label (most containers), no copy of every setting per heal.
+    if (backoffMaxS === null && maxRestarts === null) return s;
+    return { ...s, backoffMaxS: backoffMaxS ?? s.backoffMaxS, maxRestarts: maxRestarts ?? s.maxRestarts };
   }
 
   // ── Observations ─────────────────────────────────────────────────────────
@@ -248,7 +249,7 @@ export class Healer {
     const { record, rearmed } = observeHealthy(existing, this.d.now());
     if (rearmed)
       containerLogger(this.log, c.name, c.id).info('healthy again: autoheal will restart it again if needed');
-    if (JSON.stringify(record) !== JSON.stringify(existing)) this.save(c.id, record);
+    if (!sameRecord(record, existing)) this.save(c.id, record);
   }
 
   /** The container was destroyed: drop its timers and its damping state. */
