@@ -1,7 +1,7 @@
 import { Writable } from 'node:stream';
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
-import { CONTAINER_LOGGERS_KEPT, containerLogger } from '../../src/log.js';
+import { CONTAINER_LOGGERS_KEPT, containerLogger, createRootLogger } from '../../src/log.js';
 
 function capture() {
   const lines: Record<string, unknown>[] = [];
@@ -54,5 +54,41 @@ describe('container loggers', () => {
     const first = ids.map((id, i) => containerLogger(logger, `c-${i}`, id));
     const again = ids.map((id, i) => containerLogger(logger, `c-${i}`, id));
     expect(again.every((l, i) => l === first[i])).toBe(true);
+  });
+});
+
+describe('secrets in log lines', () => {
+  function root() {
+    const lines: Record<string, unknown>[] = [];
+    const stream = new Writable({
+      write(chunk, _enc, done) {
+        for (const l of String(chunk).split('\n').filter(Boolean)) lines.push(JSON.parse(l));
+        done();
+      },
+    });
+    return { lines, logger: createRootLogger('info', false, stream) };
+  }
+
+  it('are censored at the top of a line, one level down, and in child bindings; the caller’s object is untouched', async () => {
+    const { lines, logger } = root();
+    const peer = { url: 'http://peer:8080', token: 's3cret-peer' };
+    const failure = Object.assign(new Error('refused'), { authorization: 'Bearer s3cret-auth' });
+    logger.info({ token: 's3cret-top', peer, apiToken: 's3cret-api', reason: 'kept' }, 'one');
+    logger.error({ err: failure }, 'two');
+    logger.child({ component: 'api', token: 's3cret-child' }).info('three');
+    await new Promise((r) => setImmediate(r));
+
+    const text = JSON.stringify(lines);
+    expect(text).not.toContain('s3cret');
+    expect(lines[0]).toMatchObject({
+      token: '[redacted]',
+      apiToken: '[redacted]',
+      peer: { url: 'http://peer:8080', token: '[redacted]' },
+      reason: 'kept',
+    });
+    expect(lines[1]).toMatchObject({ err: { message: 'refused', authorization: '[redacted]' } });
+    expect(lines[2]).toMatchObject({ component: 'api', token: '[redacted]' });
+    expect(peer.token).toBe('s3cret-peer');
+    expect(failure.authorization).toBe('Bearer s3cret-auth');
   });
 });
