@@ -44,6 +44,10 @@ export async function runPipeline(events: number): Promise<PipelineResult> {
   });
   try {
     let ready = false;
+    let exited = false;
+    child.once('exit', () => {
+      exited = true;
+    });
     const result = new Promise<PipelineWorkerResult>((resolve, reject) => {
       child.on('message', (m: { ready?: boolean; result?: PipelineWorkerResult }) => {
         if (m.ready) ready = true;
@@ -57,7 +61,12 @@ export async function runPipeline(events: number): Promise<PipelineResult> {
     result.catch(() => {});
     // Ready: the stream is open and the start-up reconcile has enrolled the fleet, as on a
     // host where autoheal runs before the flood.
-    await until(() => ready, 60_000, 'the pipeline worker to open the event stream and enrol the fleet');
+    await until(
+      () => ready || exited,
+      60_000,
+      'the pipeline worker to open the event stream and enrol the fleet',
+    );
+    if (!ready) await result; // it exited: say why
     const stream = engine.streams.at(-1);
     if (!stream) throw new Error('no event stream');
     const load = new LoadSampler();
