@@ -28,7 +28,7 @@ export interface IdleResult {
 }
 
 /** Healthy containers report nothing on a check that stays healthy; 30 s keeps the engine quiet. */
-const IDLE_HEALTH_INTERVAL_S = 30;
+export const IDLE_HEALTH_INTERVAL_S = 30;
 const API_ROUTES = ['/api/containers', '/api/events?limit=100', '/api/health'];
 const API_REQUESTS_PER_ROUTE = 20;
 
@@ -47,9 +47,11 @@ export async function runIdle(
   containers: number,
   durationS: number,
   log: (l: string) => void,
+  /** The fleet's healthcheck interval (a container is healthy only after its first check). */
+  healthIntervalS = IDLE_HEALTH_INTERVAL_S,
 ): Promise<IdleResult> {
   const labelKey = `autoheal-bench.${randomBytes(4).toString('hex')}`;
-  const fleet = new BenchFleet(labelKey, IDLE_HEALTH_INTERVAL_S);
+  const fleet = new BenchFleet(labelKey, healthIntervalS);
   const proxy = new CountingProxy();
   const autoheal = new AutohealChild(labelKey, { DOCKER_SOCK: proxy.socketPath });
   try {

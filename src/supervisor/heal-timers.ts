@@ -53,3 +53,8 @@ export class HealTimers {
     for (const id of [...this.timers.keys()]) this.cancel(id);
   }
 }
+
+/** Runs `read` after the current turn of the event loop, so what this turn sends goes first. */
+export function afterThisTurn<T>(read: () => Promise<T>): Promise<T> {
+  return new Promise<void>((resolve) => setImmediate(resolve)).then(read);
+}

@@ -21,7 +21,7 @@ import {
   ownLabels,
 } from './enrollment.js';
 import { Enrollment } from './enrollment-rules.js';
-import { EventIntake } from './event-intake.js';
+import { EventIntake, logFlood } from './event-intake.js';
 import { Healer, type HealNotifier } from './healer.js';
 import { HealthTransitions } from './health-transitions.js';
 import { HoldKeeper } from './hold-keeper.js';
@@ -138,11 +138,7 @@ export class Supervisor implements SupervisorControl {
     this.intake = new EventIntake(
       deps.intakeCapacity ?? 10_000,
       (event) => this.handleEvent(event),
-      (event, why) =>
-        this.log.warn(
-          { container: event.name, action: event.action, why },
-          'event queue full: event merged or dropped',
-        ),
+      logFlood(this.log),
     );
     const m = deps.metrics;
     m.gauge(

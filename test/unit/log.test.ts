@@ -1,7 +1,7 @@
 import { Writable } from 'node:stream';
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
-import { containerLogger } from '../../src/log.js';
+import { CONTAINER_LOGGERS_KEPT, containerLogger, createRootLogger } from '../../src/log.js';
 
 function capture() {
   const lines: Record<string, unknown>[] = [];
@@ -39,7 +39,56 @@ describe('container loggers', () => {
   it('keep a bounded number per parent, so a churning host does not grow them forever', () => {
     const { logger } = capture();
     const first = containerLogger(logger, 'c-0');
-    for (let i = 1; i <= 1024; i += 1) containerLogger(logger, `c-${i}`);
+    const firstWithId = containerLogger(logger, 'd-0', '0'.repeat(64));
+    for (let i = 1; i <= CONTAINER_LOGGERS_KEPT; i += 1) {
+      containerLogger(logger, `c-${i}`);
+      containerLogger(logger, `d-${i}`, i.toString(16).padStart(64, '0'));
+    }
     expect(containerLogger(logger, 'c-0')).not.toBe(first);
+    expect(containerLogger(logger, 'd-0', '0'.repeat(64))).not.toBe(firstWithId);
+  });
+
+  it('are kept for a fleet of 2,000 containers that a flood cycles through', () => {
+    const { logger } = capture();
+    const ids = Array.from({ length: 2000 }, (_, i) => i.toString(16).padStart(64, '0'));
+    const first = ids.map((id, i) => containerLogger(logger, `c-${i}`, id));
+    const again = ids.map((id, i) => containerLogger(logger, `c-${i}`, id));
+    expect(again.every((l, i) => l === first[i])).toBe(true);
+  });
+});
+
+describe('secrets in log lines', () => {
+  function root() {
+    const lines: Record<string, unknown>[] = [];
+    const stream = new Writable({
+      write(chunk, _enc, done) {
+        for (const l of String(chunk).split('\n').filter(Boolean)) lines.push(JSON.parse(l));
+        done();
+      },
+    });
+    return { lines, logger: createRootLogger('info', false, stream) };
+  }
+
+  it('are censored at the top of a line, one level down, and in child bindings; the caller’s object is untouched', async () => {
+    const { lines, logger } = root();
+    const peer = { url: 'http://peer:8080', token: 's3cret-peer' };
+    const failure = Object.assign(new Error('refused'), { authorization: 'Bearer s3cret-auth' });
+    logger.info({ token: 's3cret-top', peer, apiToken: 's3cret-api', reason: 'kept' }, 'one');
+    logger.error({ err: failure }, 'two');
+    logger.child({ component: 'api', token: 's3cret-child' }).info('three');
+    await new Promise((r) => setImmediate(r));
+
+    const text = JSON.stringify(lines);
+    expect(text).not.toContain('s3cret');
+    expect(lines[0]).toMatchObject({
+      token: '[redacted]',
+      apiToken: '[redacted]',
+      peer: { url: 'http://peer:8080', token: '[redacted]' },
+      reason: 'kept',
+    });
+    expect(lines[1]).toMatchObject({ err: { message: 'refused', authorization: '[redacted]' } });
+    expect(lines[2]).toMatchObject({ component: 'api', token: '[redacted]' });
+    expect(peer.token).toBe('s3cret-peer');
+    expect(failure.authorization).toBe('Bearer s3cret-auth');
   });
 });

@@ -344,8 +344,9 @@ describe('heal correctness', () => {
     expect(engine.restartsOf(web.id)).toHaveLength(1);
     expect(store.list({ type: 'restart' })[0]?.details).toMatchObject({ trigger: 'reconcile' });
     const calls = engine.calls.filter((c) => c.endsWith(web.id));
-    // Beside the heal, the read of the probe log for the audit event; then the heal's own inspect.
-    expect(calls).toEqual([`probes:${web.id}`, `inspect:${web.id}`, `restart:${web.id}`]);
+    // The heal's own inspect and restart; beside them, after the restart is asked for, the read
+    // of the probe log for the audit event.
+    expect(calls).toEqual([`inspect:${web.id}`, `restart:${web.id}`, `probes:${web.id}`]);
   });
 
   it('a reconcile snapshot taken before a healthy event neither reports it unhealthy nor restarts its healthy clock', async () => {

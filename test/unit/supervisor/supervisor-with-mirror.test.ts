@@ -77,6 +77,15 @@ describe('healing with the container mirror', () => {
     expect(trail()).toEqual(['auto_monitor/enabled', 'unhealthy/detected', 'restart/success']);
   });
 
+  it('asks for the restart before it reads the probe log, so the read does not delay the restart', async () => {
+    const { engine, supervisor, web, connect, unhealthy } = await setup();
+    await connect();
+    unhealthy();
+    await supervisor.settled();
+    const calls = engine.calls.filter((c) => c.startsWith('probes:') || c.startsWith('restart:'));
+    expect(calls).toEqual([`restart:${web.id}`, `probes:${web.id}`]);
+  });
+
   it('does not restart a container paused after it was reported (the pause event is in the mirror)', async () => {
     const { engine, supervisor, web, feed, connect, trail } = await setup();
     await connect();
