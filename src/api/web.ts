@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { serveStatic } from '@hono/node-server/serve-static';
-import type { Hono } from 'hono';
+import type { OpenAPIHono } from '@hono/zod-openapi';
 
 /** Where the browser modules import Preact + htm from (`web/` imports this path). */
 export const VENDOR_HTM_PREACT = '/vendor/htm-preact.js';
@@ -21,7 +21,11 @@ export function htmPreactPath(): string {
 }
 
 /** Serves `webDir` at `/` (never under `/api/`) and the vendored library beside it. */
-export function registerWebRoutes(app: Hono, webDir: string, vendorFile: string = htmPreactPath()): void {
+export function registerWebRoutes(
+  app: OpenAPIHono,
+  webDir: string,
+  vendorFile: string = htmPreactPath(),
+): void {
   // Read once at start: the file is part of the installed release and small (13 KB).
   const vendor = readFileSync(vendorFile);
   app.get(VENDOR_HTM_PREACT, (c) => {
