@@ -1,205 +1,233 @@
+// @ts-check
 /**
- * The web UI's entry point: hash routing between the three views (containers, events,
- * excluded), the shared live stream and its indicator, the engine banner (from polling
- * `/api/health`), and the token state in the footer. Each view owns its own section.
+ * The web UI's entry point: the route table (hash → view), the start-up order, the shared
+ * live stream, and the polling of `/api/health` behind the engine and maintenance banners.
+ *
+ * Start-up is one sequence, so nothing races: the session check comes first, and when reads
+ * need a token the login dialog is answered before any view reads anything; only then are
+ * the settings read, the stream opened and the current view drawn.
  */
-import { forgetToken, getJson, login, logout, sessionState, storedToken } from './lib/api.js';
-import { el, refreshTimes, relativeTime } from './lib/dom.js';
+import { html, render, useEffect, useState } from '/vendor/htm-preact.js';
+import { relativeTime } from './components/time.js';
+import { TokenDialog } from './components/token-dialog.js';
+import { getJson, login, sessionState } from './lib/api.js';
 import { LiveStream } from './lib/stream.js';
-import { createContainersView } from './views/containers.js';
-import { createEventsView } from './views/events.js';
-import { createExcludedView } from './views/excluded.js';
-import { createFleetView } from './views/fleet.js';
-import { createMaintenanceBanner } from './views/maintenance.js';
+import { ContainersView } from './views/containers.js';
+import { EventsView } from './views/events.js';
+import { ExcludedView } from './views/excluded.js';
+import { FleetView } from './views/fleet.js';
+import { EngineBanner, Footer, TopBar } from './views/header.js';
+import { MaintenanceBanner } from './views/maintenance.js';
 
+/** @typedef {import('./views/context.js').ViewProps} ViewProps */
+
+/**
+ * One route: a hash path (`#/<path>`, the leading slash optional) matched by `pattern`,
+ * whose groups become the view's `args`; `tab` is the tab it lights up.
+ * @typedef {object} Route
+ * @property {RegExp} pattern
+ * @property {(props: ViewProps) => unknown} view
+ * @property {string} tab
+ * @property {string} title
+ */
+
+/** @type {Route[]} */
+const ROUTES = [
+  { pattern: /^containers$/, view: ContainersView, tab: 'containers', title: 'Containers' },
+  { pattern: /^events$/, view: EventsView, tab: 'events', title: 'Events' },
+  { pattern: /^excluded$/, view: ExcludedView, tab: 'excluded', title: 'Excluded' },
+  { pattern: /^fleet$/, view: FleetView, tab: 'fleet', title: 'Fleet' },
+];
+const DEFAULT_ROUTE = /** @type {Route} */ (ROUTES[0]);
+const TABS = [
+  { name: 'containers', title: 'Containers' },
+  { name: 'events', title: 'Events' },
+  { name: 'excluded', title: 'Excluded' },
+];
+const FLEET_TAB = { name: 'fleet', title: 'Fleet' };
 const HEALTH_POLL_MS = 4000;
-const DEFAULT_VIEW = 'containers';
 
-let readsNeedToken = false;
+/**
+ * The route of a location hash such as `#/events?type=restart` or `#containers/web`.
+ * @param {string} hash
+ * @returns {{route: Route, args: string[], params: URLSearchParams}}
+ */
+export function routeOf(hash) {
+  const [path = '', query = ''] = hash.replace(/^#\/?/, '').split('?');
+  for (const route of ROUTES) {
+    const match = route.pattern.exec(path);
+    if (match)
+      return {
+        route,
+        args: match.slice(1).map((a) => decodeURIComponent(a ?? '')),
+        params: new URLSearchParams(query),
+      };
+  }
+  return { route: DEFAULT_ROUTE, args: [], params: new URLSearchParams(query) };
+}
+
+/** @type {{readsNeedToken: boolean}} */
+const session = { readsNeedToken: false };
 
 /** Logs in when reads need a token and this browser has no session (yet, or any more). */
 async function ensureSession() {
   const state = await sessionState();
-  readsNeedToken = state?.reads_need_token === true;
-  if (readsNeedToken && state?.session !== true) await login();
-  document.getElementById('logout').hidden = !readsNeedToken;
+  session.readsNeedToken = state?.reads_need_token === true;
+  if (session.readsNeedToken && state?.session !== true) await login();
 }
 
 const stream = new LiveStream(ensureSession);
-let labelKey = 'autoheal';
 
-const ctx = {
-  stream,
-  labelKey: () => labelKey,
-  setContainerNames(names) {
-    const list = document.getElementById('container-names');
-    const sorted = [...new Set(names)].sort();
-    if (list.childElementCount === sorted.length && [...list.children].every((o, i) => o.value === sorted[i]))
-      return;
-    list.replaceChildren(...sorted.map((name) => el('option', { value: name })));
-  },
-  refreshTokenState,
-};
+/**
+ * What start-up learns before any view is drawn.
+ * @typedef {object} Boot
+ * @property {string} labelKey
+ * @property {boolean} fleet  Peers are configured: the Fleet tab is offered.
+ * @property {boolean} readsNeedToken
+ * @property {string[]} containerNames  For the filters' suggestions until the containers view reads them.
+ */
 
-const views = {
-  containers: createContainersView(ctx),
-  events: createEventsView(ctx),
-  excluded: createExcludedView(ctx),
-  fleet: createFleetView(),
-};
-let current = null;
-
-function route() {
-  const hash = location.hash.replace(/^#\/?/, '');
-  const [path, query = ''] = hash.split('?');
-  const name = Object.hasOwn(views, path) ? path : DEFAULT_VIEW;
-  const params = new URLSearchParams(query);
-  if (current !== name) {
-    if (current !== null) {
-      views[current].hide();
-      views[current].section.hidden = true;
-    }
-    current = name;
-    views[name].section.hidden = false;
-    document.title = `${name[0].toUpperCase()}${name.slice(1)} · autoheal`;
-  }
-  for (const link of document.querySelectorAll('.tabs a')) {
-    if (link.dataset.view === name) link.setAttribute('aria-current', 'page');
-    else link.removeAttribute('aria-current');
-  }
-  views[name].show(params);
-}
-
-function renderLive(state) {
-  const live = document.getElementById('live');
-  const text = document.getElementById('live-text');
-  const retry = document.getElementById('live-retry');
-  live.dataset.state = state;
-  if (state === 'live') text.textContent = 'Live';
-  else if (state === 'connecting') text.textContent = 'Connecting…';
-  else {
-    const seconds = Math.max(1, Math.round(((stream.retryAt ?? Date.now()) - Date.now()) / 1000));
-    text.textContent = `Offline · retrying in ${seconds} s`;
-  }
-  live.title =
-    state === 'live'
-      ? 'New events appear as they happen'
-      : 'The live event stream is not connected; it reconnects by itself';
-  retry.hidden = state !== 'offline';
-}
-
-function showBanner(text) {
-  const banner = document.getElementById('banner');
-  if (text === null) {
-    banner.hidden = true;
-    banner.textContent = '';
-    return;
-  }
-  if (banner.textContent !== text) banner.textContent = text;
-  banner.hidden = false;
-}
-
-// Ending maintenance asks autoheal to look at once; the next health poll shows it off.
-const maintenance = createMaintenanceBanner(() => checkHealth());
-
-async function checkHealth() {
-  let body = null;
-  try {
-    const response = await fetch('/api/health', {
-      cache: 'no-store',
-      headers: { Accept: 'application/json' },
-    });
-    body = await response.json().catch(() => null);
-    if (body?.version) document.getElementById('version').textContent = `v${body.version}`;
-    maintenance.update(body?.maintenance);
-    const connected = response.ok && body?.docker?.connected === true;
-    if (connected) showBanner(null);
-    else {
-      const last = body?.docker?.last_event_at;
-      showBanner(
-        `autoheal cannot reach the Docker engine${last ? ` (last heard from it ${relativeTime(last)})` : ''}. ` +
-          'Nothing can be healed until it is back; autoheal keeps retrying by itself.',
-      );
-    }
-  } catch {
-    showBanner(
-      'This page cannot reach autoheal. It may have stopped or restarted; the page retries by itself.',
-    );
-  }
-}
-
-function refreshTokenState() {
-  const has = storedToken() !== null;
-  document.getElementById('token-state').textContent = has
-    ? 'The API token is kept for this browser session.'
-    : 'Changes ask for the API token once per browser session.';
-  document.getElementById('token-forget').hidden = !has;
-}
-
-async function loadLabelKey() {
-  try {
-    const json = await getJson('/api/config');
-    const key = json?.settings?.AUTOHEAL_CONTAINER_LABEL;
-    if (typeof key === 'string' && key !== '') labelKey = key;
-  } catch {
-    // Keep the default; the hint is still right for most setups.
-  }
-}
-
-/** The Fleet tab is offered when peers are configured (`AUTOHEAL_PEERS`). */
-async function showFleetTab() {
-  try {
-    const json = await getJson('/api/fleet');
-    document.getElementById('fleet-tab').hidden = json?.configured !== true;
-  } catch {
-    // No fleet here (or not reachable now): the tab stays hidden.
-  }
-}
-
-async function start() {
-  document.getElementById('token-forget').addEventListener('click', () => {
-    forgetToken();
-    refreshTokenState();
-  });
-  document.getElementById('live-retry').addEventListener('click', () => stream.reconnectNow());
-  stream.onState(renderLive);
-  stream.onEvent((event) => {
-    if (event.event_type === 'engine') checkHealth();
-  });
-  // The store started over (its ids begin at 1 again): every view holds stale rows and ids.
-  stream.onReset(() => window.location.reload());
-  setInterval(() => {
-    if (stream.state === 'offline') renderLive('offline');
-  }, 1000);
-  document.getElementById('logout').addEventListener('click', async () => {
-    forgetToken();
-    await logout();
-    location.reload();
-  });
-  refreshTokenState();
-
+/** @returns {Promise<Boot>} */
+async function boot() {
   try {
     await ensureSession();
   } catch {
     // autoheal did not answer: the reads below fail visibly and the stream retries.
   }
-  refreshTokenState();
-  await Promise.all([loadLabelKey(), showFleetTab()]);
-  // Stream from the newest event there is, so nothing falls between the page and the stream.
-  let newest = null;
-  try {
-    newest = (await getJson('/api/events?limit=1'))?.events?.[0]?.id ?? null;
-  } catch {
-    newest = null;
-  }
+  const [labelKey, fleet, newest, containerNames] = await Promise.all([
+    getJson('/api/config').then(
+      (json) => {
+        const key = json?.settings?.AUTOHEAL_CONTAINER_LABEL;
+        return typeof key === 'string' && key !== '' ? key : 'autoheal';
+      },
+      // Keep the default; the hint is still right for most setups.
+      () => 'autoheal',
+    ),
+    getJson('/api/fleet').then(
+      (json) => json?.configured === true,
+      () => false,
+    ),
+    // Stream from the newest event there is, so nothing falls between the page and the stream.
+    getJson('/api/events?limit=1').then(
+      (json) => /** @type {number | null} */ (json?.events?.[0]?.id ?? null),
+      () => null,
+    ),
+    getJson('/api/containers').then(
+      (json) =>
+        Array.isArray(json?.containers)
+          ? json.containers.map((/** @type {{name: string}} */ c) => c.name)
+          : [],
+      () => [],
+    ),
+  ]);
   stream.start(newest);
-
-  window.addEventListener('hashchange', route);
-  route();
-  checkHealth();
-  setInterval(checkHealth, HEALTH_POLL_MS);
-  setInterval(() => refreshTimes(document), 15_000);
-  if (current !== 'containers') views.containers.prime();
+  return { labelKey, fleet, readsNeedToken: session.readsNeedToken, containerNames };
 }
 
-start();
+/** The banner text for an answer of `/api/health` (null: all is well). @param {import('./lib/types.js').Health | null} health */
+function engineProblem(health) {
+  if (health === null)
+    return 'This page cannot reach autoheal. It may have stopped or restarted; the page retries by itself.';
+  if (health.docker?.connected === true) return null;
+  const last = health.docker?.last_event_at;
+  return (
+    `autoheal cannot reach the Docker engine${last ? ` (last heard from it ${relativeTime(last)})` : ''}. ` +
+    'Nothing can be healed until it is back; autoheal keeps retrying by itself.'
+  );
+}
+
+function App() {
+  const [hash, setHash] = useState(location.hash);
+  const [started, setStarted] = useState(/** @type {Boot | null} */ (null));
+  const [health, setHealth] = useState(
+    /** @type {import('./lib/types.js').Health | null | undefined} */ (undefined),
+  );
+  const [containerNames, setContainerNames] = useState(/** @type {string[]} */ ([]));
+
+  useEffect(() => {
+    const onHash = () => setHash(location.hash);
+    window.addEventListener('hashchange', onHash);
+    return () => window.removeEventListener('hashchange', onHash);
+  }, []);
+
+  useEffect(() => {
+    boot().then((done) => {
+      offerNames(done.containerNames);
+      setStarted(done);
+    });
+    // The store started over (its ids begin at 1 again): every view holds stale rows and ids.
+    return stream.onReset(() => window.location.reload());
+  }, []);
+
+  async function checkHealth() {
+    try {
+      const response = await fetch('/api/health', {
+        cache: 'no-store',
+        headers: { Accept: 'application/json' },
+      });
+      const body = await response.json().catch(() => null);
+      setHealth(
+        body !== null && !response.ok
+          ? { ...body, docker: { ...body.docker, connected: false } }
+          : (body ?? {}),
+      );
+    } catch {
+      setHealth(null);
+    }
+  }
+  useEffect(() => {
+    checkHealth();
+    const timer = setInterval(checkHealth, HEALTH_POLL_MS);
+    const off = stream.onEvent((event) => {
+      if (event.event_type === 'engine') checkHealth();
+    });
+    return () => {
+      clearInterval(timer);
+      off();
+    };
+  }, []);
+
+  const { route, args, params } = routeOf(hash);
+  useEffect(() => {
+    document.title = `${route.title} · autoheal`;
+  }, [route]);
+
+  /** @param {string[]} names */
+  function offerNames(names) {
+    const sorted = [...new Set(names)].sort();
+    setContainerNames((old) =>
+      old.length === sorted.length && old.every((n, i) => n === sorted[i]) ? old : sorted,
+    );
+  }
+
+  const View = route.view;
+  return html`
+    <a class="skip-link" href="#main">Skip to content</a>
+    <${TopBar}
+      version=${health?.version ?? null}
+      tabs=${started?.fleet ? [...TABS, FLEET_TAB] : TABS}
+      current=${route.tab}
+      stream=${stream}
+    />
+    <${EngineBanner} text=${health === undefined ? null : engineProblem(health)} />
+    <${MaintenanceBanner} maintenance=${health?.maintenance} onEnded=${checkHealth} />
+    <main id="main" tabindex="-1">
+      ${
+        started === null
+          ? html`<p class="muted">Loading…</p>`
+          : html`<${View}
+              key=${ROUTES.indexOf(route)}
+              ctx=${{ stream, labelKey: started.labelKey, setContainerNames: offerNames }}
+              params=${params}
+              args=${args}
+            />`
+      }
+    </main>
+    <datalist id="container-names">${containerNames.map((name) => html`<option value=${name}></option>`)}</datalist>
+    <${Footer} readsNeedToken=${started?.readsNeedToken ?? false} />
+    <${TokenDialog} kind="change" />
+    <${TokenDialog} kind="login" />
+  `;
+}
+
+render(html`<${App} />`, document.body);

@@ -5,7 +5,6 @@
  * call `app.request()`.
  */
 import { existsSync, statSync } from 'node:fs';
-import { serveStatic } from '@hono/node-server/serve-static';
 import { OpenAPIHono } from '@hono/zod-openapi';
 import { bodyLimit } from 'hono/body-limit';
 import { secureHeaders } from 'hono/secure-headers';
@@ -27,6 +26,7 @@ import { registerSessionRoutes, Sessions } from './session.js';
 import { AuthThrottle } from './throttle.js';
 import type { ApiDeps } from './types.js';
 import { MAX_BODY_BYTES } from './validate.js';
+import { registerWebRoutes } from './web.js';
 
 export type { ApiDeps, QueueStatus } from './types.js';
 
@@ -125,8 +125,7 @@ export function createApp(deps: ApiDeps, options: CreateAppOptions = {}): ApiApp
 
   const webDir = deps.webDir;
   if (webDir !== undefined && existsSync(webDir) && statSync(webDir).isDirectory()) {
-    const files = serveStatic({ root: webDir });
-    app.get('*', async (c, next) => (c.req.path.startsWith('/api/') ? next() : files(c, next)));
+    registerWebRoutes(app, webDir);
   }
 
   return { app, closeStreams: () => streams.closeAll(), openStreams: () => streams.size };

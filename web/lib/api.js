@@ -1,3 +1,4 @@
+// @ts-check
 /**
  * Talking to autoheal's HTTP API: reads, and changes that carry the bearer token. The change
  * token is asked for once (in the token dialog) and kept in sessionStorage for this browser
@@ -6,25 +7,39 @@
  * /api/session) for an HttpOnly session cookie that authenticates reads and the event
  * stream; the token itself never goes into a URL.
  */
+import { Cancelled, requestToken } from './ask-token.js';
+
+export { Cancelled };
 
 const TOKEN_KEY = 'autoheal.token';
 
 /** An API answer other than 2xx: `status` and the server's `{"error": …}` text. */
 export class ApiError extends Error {
-  constructor(status, message) {
+  /**
+   * @param {number} status  0 when autoheal did not answer at all.
+   * @param {string} message
+   * @param {any} [body]  The answer's JSON, when there was one.
+   */
+  constructor(status, message, body = null) {
     super(message);
     this.status = status;
+    this.body = body;
   }
 }
 
-/** Thrown when the user closes the token dialog instead of entering one. */
-export class Cancelled extends Error {
-  constructor() {
-    super('cancelled: nothing was changed');
-  }
+/** The text of any thrown value. @param {unknown} err */
+export function errorText(err) {
+  return err instanceof Error ? err.message : String(err);
 }
 
+/**
+ * @param {string} method
+ * @param {string} path
+ * @param {{body?: unknown, token?: string | null}} [options]
+ * @returns {Promise<{status: number, json: any}>}
+ */
 async function request(method, path, { body, token } = {}) {
+  /** @type {Record<string, string>} */
   const headers = { Accept: 'application/json' };
   if (body !== undefined) headers['Content-Type'] = 'application/json';
   if (token) headers.Authorization = `Bearer ${token}`;
@@ -33,11 +48,11 @@ async function request(method, path, { body, token } = {}) {
     response = await fetch(path, {
       method,
       headers,
-      body: body === undefined ? undefined : JSON.stringify(body),
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
       cache: 'no-store',
     });
   } catch (err) {
-    throw new ApiError(0, `autoheal did not answer (${err instanceof Error ? err.message : err})`);
+    throw new ApiError(0, `autoheal did not answer (${errorText(err)})`);
   }
   let json = null;
   const text = await response.text();
@@ -50,14 +65,17 @@ async function request(method, path, { body, token } = {}) {
   }
   if (!response.ok) {
     const message = json && typeof json.error === 'string' ? json.error : `HTTP ${response.status}`;
-    const error = new ApiError(response.status, message);
-    error.body = json;
-    throw error;
+    throw new ApiError(response.status, message, json);
   }
   return { status: response.status, json };
 }
 
-/** GET a JSON resource; rejects with ApiError (the body is kept on `error.body`). A 401 asks to log in, then retries once. */
+/**
+ * GET a JSON resource; rejects with ApiError (the body is kept on `error.body`). A 401 asks
+ * to log in, then retries once.
+ * @param {string} path
+ * @returns {Promise<any>}
+ */
 export async function getJson(path) {
   try {
     return (await request('GET', path)).json;
@@ -68,23 +86,29 @@ export async function getJson(path) {
   }
 }
 
-let loggingIn = null;
-
-/** Whether reads need a token and this browser has a session: `{reads_need_token, session}`. */
+/**
+ * Whether reads need a token and this browser has a session.
+ * @returns {Promise<{reads_need_token?: boolean, session?: boolean} | null>}
+ */
 export async function sessionState() {
   return (await request('GET', '/api/session')).json;
 }
+
+/** @type {Promise<void> | null} */
+let loggingIn = null;
 
 /**
  * Asks for a token in the login dialog until one is accepted, and exchanges it for the
  * session cookie. Concurrent callers share one dialog. A change token is also kept for
  * changes, so the user is asked only once.
+ * @returns {Promise<void>}
  */
 export function login() {
   loggingIn ??= (async () => {
+    /** @type {string | null} */
     let problem = null;
     for (;;) {
-      const token = await askToken(problem, 'login-dialog', false);
+      const token = await requestToken('login', problem);
       try {
         const { json } = await request('POST', '/api/session', { token });
         if (json?.access === 'change') keepToken(token);
@@ -93,9 +117,7 @@ export function login() {
         problem =
           err instanceof ApiError && err.status === 401
             ? 'That token was not accepted. Use AUTOHEAL_API_TOKEN, AUTOHEAL_API_READ_TOKEN or the api-token file.'
-            : err instanceof Error
-              ? err.message
-              : String(err);
+            : errorText(err);
       }
     }
   })().finally(() => {
@@ -113,6 +135,22 @@ export async function logout() {
   }
 }
 
+/** @type {Set<() => void>} */
+const tokenListeners = new Set();
+
+/**
+ * `listener()` whenever the kept change token is kept or forgotten.
+ * @param {() => void} listener
+ * @returns {() => void} unsubscribe
+ */
+export function onTokenChange(listener) {
+  tokenListeners.add(listener);
+  return () => {
+    tokenListeners.delete(listener);
+  };
+}
+
+/** @returns {string | null} */
 export function storedToken() {
   try {
     return sessionStorage.getItem(TOKEN_KEY);
@@ -127,70 +165,31 @@ export function forgetToken() {
   } catch {
     // Storage disabled: nothing was kept.
   }
+  for (const listener of tokenListeners) listener();
 }
 
+/** @param {string} token */
 function keepToken(token) {
   try {
     sessionStorage.setItem(TOKEN_KEY, token);
   } catch {
     // Storage disabled: the token is asked for again next time.
   }
-}
-
-/**
- * Asks for a token in a dialog (`token-dialog` for changes, `login-dialog` for reads).
- * Resolves with the token, or rejects with Cancelled. `problem` is shown above the field
- * (e.g. after a 401). The login dialog cannot be cancelled: nothing can be shown without it.
- */
-function askToken(problem, dialogId = 'token-dialog', cancellable = true) {
-  const dialog = document.getElementById(dialogId);
-  const form = dialog.querySelector('form');
-  const input = dialog.querySelector('input');
-  const error = dialog.querySelector('.message.error');
-  const cancel = dialog.querySelector('button[type="button"]');
-  error.textContent = problem ?? '';
-  error.hidden = !problem;
-  input.value = '';
-  return new Promise((resolve, reject) => {
-    const done = (token) => {
-      form.removeEventListener('submit', onSubmit);
-      cancel?.removeEventListener('click', onCancel);
-      dialog.removeEventListener('cancel', onCancel);
-      if (dialog.open) dialog.close();
-      if (token === null) reject(new Cancelled());
-      else resolve(token);
-    };
-    const onSubmit = (event) => {
-      event.preventDefault();
-      const token = input.value.trim();
-      if (token === '') {
-        error.textContent = 'Enter the token (see the api-token file in autoheal’s data directory).';
-        error.hidden = false;
-        input.focus();
-        return;
-      }
-      done(token);
-    };
-    const onCancel = (event) => {
-      event.preventDefault();
-      if (cancellable) done(null);
-    };
-    form.addEventListener('submit', onSubmit);
-    cancel?.addEventListener('click', onCancel);
-    dialog.addEventListener('cancel', onCancel);
-    dialog.showModal();
-    input.focus();
-  });
+  for (const listener of tokenListeners) listener();
 }
 
 /**
  * Makes a change that needs the token: asks for it when none is kept. A 401 forgets the
  * kept token and rejects with an ApiError whose message says the token was wrong and that
  * nothing changed; the caller shows it. Other errors reject with the server's message.
+ * @param {string} method
+ * @param {string} path
+ * @param {unknown} [body]
+ * @returns {Promise<{status: number, json: any}>}
  */
 export async function change(method, path, body) {
   let token = storedToken();
-  if (!token) token = await askToken();
+  if (!token) token = await requestToken('change');
   try {
     const result = await request(method, path, { body, token });
     keepToken(token);

@@ -1,3 +1,4 @@
+// @ts-check
 /**
  * The live audit stream: one EventSource on `/api/events/stream` shared by every view, with
  * the connection state the header shows. The browser reconnects by itself (sending
@@ -13,50 +14,87 @@
 const RETRY_MIN_MS = 1000;
 const RETRY_MAX_MS = 30_000;
 
+/** @typedef {'connecting' | 'live' | 'offline'} StreamState */
+/** @typedef {import('./types.js').AuditEvent} AuditEvent */
+
 /** States: `connecting`, `live`, `offline` (retrying after a delay). */
 export class LiveStream {
+  /** @type {EventSource | null} */
   #source = null;
+  /** @type {number | null} */
   #lastId = null;
+  /** @type {string | null} */
   #epoch = null;
+  /** @type {Set<() => void>} */
   #resetListeners = new Set();
   #retryMs = RETRY_MIN_MS;
+  /** @type {ReturnType<typeof setTimeout> | null} */
   #retryTimer = null;
+  /** @type {Set<(event: AuditEvent) => void>} */
   #eventListeners = new Set();
+  /** @type {Set<(state: StreamState) => void>} */
   #stateListeners = new Set();
+  /** @type {() => Promise<void>} */
   #beforeReopen;
+  /** @type {StreamState} */
   state = 'connecting';
+  /** @type {number | null} */
   retryAt = null;
 
-  /** `beforeReopen`: an async function run before the stream is reopened after a failure. */
+  /**
+   * @param {() => Promise<void>} [beforeReopen]  Run before the stream is reopened after a failure.
+   */
   constructor(beforeReopen = async () => {}) {
     this.#beforeReopen = beforeReopen;
   }
 
-  /** Starts streaming the events after `lastId` (null: only new ones). */
+  /**
+   * Starts streaming the events after `lastId` (null: only new ones).
+   * @param {number | null} lastId
+   */
   start(lastId) {
     this.#lastId = lastId;
     this.#open();
   }
 
-  /** `listener(event)` for every audit event, in id order. Returns an unsubscribe function. */
+  /**
+   * `listener(event)` for every audit event, in id order.
+   * @param {(event: AuditEvent) => void} listener
+   * @returns {() => void} unsubscribe
+   */
   onEvent(listener) {
     this.#eventListeners.add(listener);
-    return () => this.#eventListeners.delete(listener);
+    return () => {
+      this.#eventListeners.delete(listener);
+    };
   }
 
-  /** `listener()` when the store's ids started over: what the view holds is from before. */
+  /**
+   * `listener()` when the store's ids started over: what the view holds is from before.
+   * @param {() => void} listener
+   * @returns {() => void} unsubscribe
+   */
   onReset(listener) {
     this.#resetListeners.add(listener);
-    return () => this.#resetListeners.delete(listener);
+    return () => {
+      this.#resetListeners.delete(listener);
+    };
   }
 
-  /** `listener(state)` whenever the connection state changes. */
+  /**
+   * `listener(state)` now and whenever the connection state changes.
+   * @param {(state: StreamState) => void} listener
+   * @returns {() => void} unsubscribe
+   */
   onState(listener) {
     this.#stateListeners.add(listener);
     listener(this.state);
-    return () => this.#stateListeners.delete(listener);
+    return () => {
+      this.#stateListeners.delete(listener);
+    };
   }
 
+  /** @param {StreamState} state */
   #setState(state) {
     if (this.state === state) return;
     this.state = state;
@@ -78,6 +116,7 @@ export class LiveStream {
       this.#setState('live');
     });
     source.addEventListener('epoch', (message) => {
+      /** @type {unknown} */
       let epoch;
       try {
         epoch = JSON.parse(message.data)?.epoch;
@@ -93,6 +132,7 @@ export class LiveStream {
       for (const listener of this.#resetListeners) listener();
     });
     source.addEventListener('audit', (message) => {
+      /** @type {AuditEvent | null} */
       let event;
       try {
         event = JSON.parse(message.data);

@@ -1,114 +1,113 @@
+// @ts-check
 /**
  * The containers view: every container the engine has with autoheal's verdict on it
  * (health, monitored / excluded / enrolled by, restarts, last restart), a filter, and the
  * operator's actions (exclude or include, restart now, reset after a give-up). It polls
- * `/api/containers` and refreshes at once when the live stream reports something.
+ * `/api/containers` and refreshes soon after the live stream reports something.
  */
-import { ApiError, Cancelled, change, getJson } from '../lib/api.js';
-import { badge, debounce, el, replaceChildren, shortId, timeElement } from '../lib/dom.js';
-import { enrollHint } from './hints.js';
+import { html, useEffect, useRef, useState } from '/vendor/htm-preact.js';
+import { HealthBadge, MonitoringBadges, RunBadge } from '../components/badge.js';
+import { Message, useActions } from '../components/message.js';
+import { RelativeTime } from '../components/time.js';
+import { ApiError, change, errorText, getJson } from '../lib/api.js';
+import { imageText, shortId } from '../lib/container-ref.js';
+import { usePoll, useStreamEvents } from '../lib/hooks.js';
+import { EnrollHint } from './hints.js';
+
+/** @typedef {import('../lib/types.js').Container} Container */
 
 const POLL_MS = 3000;
+/** Live events come in bursts (a heal writes several): one reload after the burst. */
+const REFRESH_AFTER_EVENT_MS = 300;
+const COLUMNS = ['Container', 'State', 'Health', 'Monitoring', 'Restarts', 'Last restart', 'Actions'];
 
-const HEALTH_TEXT = {
-  healthy: 'healthy',
-  unhealthy: 'unhealthy',
-  starting: 'starting',
-  none: 'no healthcheck',
-};
-
-const ENROLLED_TEXT = { label: 'by label', all: 'all containers', selected: 'hand-picked' };
-
-/** An image by digest only is shown short, as `docker ps` does. */
-function imageText(image) {
-  return image.startsWith('sha256:') ? image.slice(0, 19) : image;
-}
-
+/**
+ * Watched containers first, the ones in trouble at the very top, then by name.
+ * @param {Container} a
+ * @param {Container} b
+ */
 function compare(a, b) {
-  // Watched containers first, the ones in trouble at the very top, then by name.
+  /** @param {Container} c */
   const rank = (c) => (c.monitored ? (c.health === 'unhealthy' || c.gave_up ? 0 : 1) : c.excluded ? 2 : 3);
   return rank(a) - rank(b) || a.name.localeCompare(b.name);
 }
 
-export function createContainersView(ctx) {
-  const section = document.getElementById('view-containers');
-  const body = document.getElementById('containers-body');
-  const filterInput = document.getElementById('containers-filter');
-  const monitoredOnly = document.getElementById('containers-monitored-only');
-  const summary = document.getElementById('containers-summary');
-  const message = document.getElementById('containers-message');
+/**
+ * @param {Container[]} containers
+ * @param {string} loadError
+ */
+function summaryText(containers, loadError) {
+  const monitored = containers.filter((c) => c.monitored).length;
+  const unhealthy = containers.filter((c) => c.monitored && c.health === 'unhealthy').length;
+  const excluded = containers.filter((c) => c.excluded).length;
+  const n = containers.length;
+  return `${n} container${n === 1 ? '' : 's'} · ${monitored} monitored · ${unhealthy} unhealthy · ${excluded} excluded${loadError ? ` · not refreshed: ${loadError}` : ''}`;
+}
 
-  /** @type {Array<Record<string, any>> | null} */
-  let containers = null;
-  let loadError = null;
-  let timer = null;
-  let visible = false;
-  let busy = false;
-
-  function say(text, kind = 'error') {
-    message.textContent = text;
-    message.className = `message ${kind}`;
-    message.hidden = text === '';
-  }
+/** @param {import('./context.js').ViewProps} props */
+export function ContainersView({ ctx }) {
+  const [containers, setContainers] = useState(/** @type {Container[] | null} */ (null));
+  const [loadError, setLoadError] = useState('');
+  const [query, setQuery] = useState('');
+  const [monitoredOnly, setMonitoredOnly] = useState(false);
 
   async function load() {
     try {
       const json = await getJson('/api/containers');
-      containers = Array.isArray(json?.containers) ? json.containers : [];
-      loadError = null;
-      ctx.setContainerNames(containers.map((c) => c.name));
+      const list = Array.isArray(json?.containers) ? /** @type {Container[]} */ (json.containers) : [];
+      setContainers(list);
+      setLoadError('');
+      ctx.setContainerNames(list.map((c) => c.name));
     } catch (err) {
-      loadError = err instanceof Error ? err.message : String(err);
-    }
-    if (visible) render();
-  }
-
-  const refreshSoon = debounce(load, 300);
-
-  async function act(what, run) {
-    if (busy) return;
-    busy = true;
-    say('');
-    try {
-      const text = await run();
-      say(text, 'ok');
-      await load();
-    } catch (err) {
-      if (err instanceof Cancelled) say('Cancelled: nothing was changed.', 'info');
-      else say(`Could not ${what}: ${err instanceof ApiError || err instanceof Error ? err.message : err}`);
-    } finally {
-      busy = false;
-      ctx.refreshTokenState();
+      setLoadError(errorText(err));
     }
   }
+  const { said, act } = useActions(load);
+  usePoll(load, POLL_MS);
 
-  function exclude(c) {
-    return act(`exclude ${c.name}`, async () => {
+  const refreshTimer = useRef(/** @type {ReturnType<typeof setTimeout> | null} */ (null));
+  useStreamEvents(ctx.stream, (event) => {
+    if (event.event_type === 'engine' || refreshTimer.current !== null) return;
+    refreshTimer.current = setTimeout(() => {
+      refreshTimer.current = null;
+      load();
+    }, REFRESH_AFTER_EVENT_MS);
+  });
+  useEffect(
+    () => () => {
+      if (refreshTimer.current !== null) clearTimeout(refreshTimer.current);
+    },
+    [],
+  );
+
+  /** @param {Container} c */
+  const exclude = (c) =>
+    act(`exclude ${c.name}`, async () => {
       await change('POST', '/api/config/excluded', { name: c.name });
       return `${c.name} is excluded: autoheal will not restart it.`;
     });
-  }
 
-  function include(c) {
-    return act(`include ${c.name}`, async () => {
+  /** @param {Container} c */
+  const include = (c) =>
+    act(`include ${c.name}`, async () => {
       try {
         await change('DELETE', `/api/config/excluded/${encodeURIComponent(c.name)}`);
       } catch (err) {
         if (err instanceof ApiError && err.status === 404) {
           throw new ApiError(
             404,
-            `${c.name} is not on the excluded list by name; it is excluded by a wildcard or id entry (see the Excluded view) or by the label ${ctx.labelKey()}=false.`,
+            `${c.name} is not on the excluded list by name; it is excluded by a wildcard or id entry (see the Excluded view) or by the label ${ctx.labelKey}=false.`,
           );
         }
         throw err;
       }
       return `${c.name} is no longer excluded by name.`;
     });
-  }
 
-  function restart(c) {
+  /** @param {Container} c */
+  const restart = (c) => {
     if (!window.confirm(`Restart ${c.name} now?`)) return;
-    return act(`restart ${c.name}`, async () => {
+    act(`restart ${c.name}`, async () => {
       let json;
       try {
         ({ json } = await change('POST', `/api/containers/${encodeURIComponent(c.id)}/restart`));
@@ -122,151 +121,60 @@ export function createContainersView(ctx) {
       const event = json?.event;
       return event?.message ?? `Restart of ${c.name}: ${event?.status ?? 'done'}.`;
     });
-  }
+  };
 
-  function reset(c) {
-    return act(`reset ${c.name}`, async () => {
+  /** @param {Container} c */
+  const reset = (c) =>
+    act(`reset ${c.name}`, async () => {
       const { json } = await change('POST', `/api/containers/${encodeURIComponent(c.id)}/reset`);
       return json?.reset
         ? `${c.name} is re-armed: autoheal heals it again.`
         : `${c.name} was not given up on; nothing to reset.`;
     });
-  }
 
-  function monitoring(c) {
-    const parts = [];
-    if (c.monitored) {
-      parts.push(badge('monitored', 'state-monitored', 'autoheal restarts it when it turns unhealthy'));
-      if (c.enrolled_by)
-        parts.push(el('span', { className: 'muted small' }, ENROLLED_TEXT[c.enrolled_by] ?? c.enrolled_by));
-    } else if (c.excluded) {
-      parts.push(
-        badge('excluded', 'state-excluded', 'on the excluded list (or labelled =false): never restarted'),
-      );
-    } else {
-      parts.push(badge('not monitored', 'state-off', `no ${ctx.labelKey()}=true label`));
-    }
-    if (c.gave_up)
-      parts.push(
-        badge('gave up', 'state-gave-up', 'too many restarts: autoheal stopped healing it until reset'),
-      );
-    if (c.silenced_until)
-      parts.push(
-        badge(
-          `silenced until ${new Date(c.silenced_until).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' })}`,
-          'state-gave-up',
-          'no heal and no notification for it until then',
-        ),
-      );
-    return el('div', { className: 'stack' }, ...parts);
-  }
+  /** @param {Container} c */
+  const row = (c) => html`<tr key=${c.id} data-name=${c.name} data-health=${c.health}>
+    <td data-label="Container">
+      <div>
+        <a class="container-name" href=${`#/events?container=${encodeURIComponent(c.name)}`} title=${`Events of ${c.name}`}>${c.name}</a>
+        <div class="muted small mono meta" title=${`${c.id}\n${c.image}`}>${shortId(c.id)} · ${imageText(c.image)}</div>
+        ${c.last_probe_output ? html`<div class="why small" title="the last failing health probe said">why: ${c.last_probe_output}</div>` : null}
+      </div>
+    </td>
+    <td data-label="State"><${RunBadge} state=${c.state} /></td>
+    <td data-label="Health" class="health-cell"><${HealthBadge} health=${c.health} /></td>
+    <td data-label="Monitoring"><${MonitoringBadges} container=${c} labelKey=${ctx.labelKey} /></td>
+    <td data-label="Restarts" class="num">${String(c.restart_count ?? 0)}</td>
+    <td data-label="Last restart"><${RelativeTime} iso=${c.last_restart_at} /></td>
+    <td data-label="Actions">
+      <div class="actions">
+        ${
+          c.excluded
+            ? html`<button type="button" class="button small secondary" aria-label=${`Include ${c.name}`} onClick=${() => include(c)}>Include</button>`
+            : html`<button type="button" class="button small secondary" aria-label=${`Exclude ${c.name}`} onClick=${() => exclude(c)}>Exclude</button>`
+        }
+        <button
+          type="button"
+          class="button small secondary"
+          aria-label=${`Restart ${c.name}`}
+          disabled=${c.state !== 'running'}
+          title=${c.state === 'running' ? undefined : 'only a running container can be restarted'}
+          onClick=${() => restart(c)}
+        >Restart</button>
+        ${c.gave_up ? html`<button type="button" class="button small" aria-label=${`Reset ${c.name}`} onClick=${() => reset(c)}>Reset</button>` : null}
+      </div>
+    </td>
+  </tr>`;
 
-  function actions(c) {
-    const buttons = [];
-    if (c.excluded) {
-      buttons.push(
-        el(
-          'button',
-          { type: 'button', className: 'button small secondary', on: { click: () => include(c) } },
-          'Include',
-        ),
-      );
-    } else {
-      buttons.push(
-        el(
-          'button',
-          { type: 'button', className: 'button small secondary', on: { click: () => exclude(c) } },
-          'Exclude',
-        ),
-      );
-    }
-    buttons.push(
-      el(
-        'button',
-        {
-          type: 'button',
-          className: 'button small secondary',
-          disabled: c.state !== 'running',
-          title: c.state === 'running' ? undefined : 'only a running container can be restarted',
-          on: { click: () => restart(c) },
-        },
-        'Restart',
-      ),
-    );
-    if (c.gave_up) {
-      buttons.push(
-        el('button', { type: 'button', className: 'button small', on: { click: () => reset(c) } }, 'Reset'),
-      );
-    }
-    for (const b of buttons) b.setAttribute('aria-label', `${b.textContent} ${c.name}`);
-    return el('div', { className: 'actions' }, ...buttons);
-  }
-
-  function row(c) {
-    return el(
-      'tr',
-      { dataset: { name: c.name, health: c.health } },
-      el(
-        'td',
-        { dataset: { label: 'Container' } },
-        el(
-          'div',
-          {},
-          el(
-            'a',
-            {
-              className: 'container-name',
-              href: `#/events?container=${encodeURIComponent(c.name)}`,
-              title: `Events of ${c.name}`,
-            },
-            c.name,
-          ),
-          el(
-            'div',
-            { className: 'muted small mono meta', title: `${c.id}\n${c.image}` },
-            `${shortId(c.id)} · ${imageText(c.image)}`,
-          ),
-          c.last_probe_output
-            ? el(
-                'div',
-                { className: 'why small', title: 'the last failing health probe said' },
-                `why: ${c.last_probe_output}`,
-              )
-            : null,
-        ),
-      ),
-      el('td', { dataset: { label: 'State' } }, badge(c.state, `run-${c.state}`)),
-      el(
-        'td',
-        { dataset: { label: 'Health' }, className: 'health-cell' },
-        badge(HEALTH_TEXT[c.health] ?? c.health, `health-${c.health}`),
-      ),
-      el('td', { dataset: { label: 'Monitoring' } }, monitoring(c)),
-      el('td', { dataset: { label: 'Restarts' }, className: 'num' }, String(c.restart_count ?? 0)),
-      el('td', { dataset: { label: 'Last restart' } }, timeElement(c.last_restart_at)),
-      el('td', { dataset: { label: 'Actions' } }, actions(c)),
-    );
-  }
-
-  function render() {
-    if (containers === null) {
-      replaceChildren(
-        body,
-        loadError
-          ? el('p', { className: 'message error' }, loadError)
-          : el('p', { className: 'muted' }, 'Loading…'),
-      );
-      summary.textContent = '';
-      return;
-    }
-    const monitoredCount = containers.filter((c) => c.monitored).length;
-    const unhealthy = containers.filter((c) => c.monitored && c.health === 'unhealthy').length;
-    const excluded = containers.filter((c) => c.excluded).length;
-    summary.textContent = `${containers.length} container${containers.length === 1 ? '' : 's'} · ${monitoredCount} monitored · ${unhealthy} unhealthy · ${excluded} excluded${loadError ? ` · not refreshed: ${loadError}` : ''}`;
-
-    const q = filterInput.value.trim().toLowerCase();
+  /** @returns {unknown} */
+  function content() {
+    if (containers === null)
+      return loadError
+        ? html`<p class="message error">${loadError}</p>`
+        : html`<p class="muted">Loading…</p>`;
+    const q = query.trim().toLowerCase();
     const shown = containers
-      .filter((c) => !monitoredOnly.checked || c.monitored)
+      .filter((c) => !monitoredOnly || c.monitored)
       .filter(
         (c) =>
           q === '' ||
@@ -275,69 +183,51 @@ export function createContainersView(ctx) {
           c.id.startsWith(q),
       )
       .sort(compare);
-
-    const nodes = [];
-    if (monitoredCount === 0) nodes.push(enrollHint(ctx.labelKey(), containers.length === 0));
-    if (shown.length > 0) {
-      nodes.push(
-        el(
-          'div',
-          { className: 'table-wrap' },
-          el(
-            'table',
-            { className: 'containers' },
-            el(
-              'thead',
-              {},
-              el(
-                'tr',
-                {},
-                ...['Container', 'State', 'Health', 'Monitoring', 'Restarts', 'Last restart', 'Actions'].map(
-                  (h) => el('th', { scope: 'col' }, h),
-                ),
-              ),
-            ),
-            el('tbody', {}, ...shown.map(row)),
-          ),
-        ),
-      );
-    } else if (containers.length > 0) {
-      nodes.push(el('p', { className: 'empty' }, 'No container matches the filter.'));
-    }
-    // Keep focus on the same action across a refresh, so a keyboard user is not thrown out.
-    const focused = document.activeElement;
-    const focusKey = focused && body.contains(focused) ? focused.getAttribute('aria-label') : null;
-    replaceChildren(body, ...nodes);
-    if (focusKey) {
-      for (const b of body.querySelectorAll('button')) {
-        if (b.getAttribute('aria-label') === focusKey) {
-          b.focus();
-          break;
-        }
-      }
-    }
+    const monitored = containers.some((c) => c.monitored);
+    return html`
+      ${monitored ? null : html`<${EnrollHint} labelKey=${ctx.labelKey} noContainers=${containers.length === 0} />`}
+      ${
+        shown.length > 0
+          ? html`<div class="table-wrap">
+              <table class="containers">
+                <thead><tr>${COLUMNS.map((h) => html`<th scope="col">${h}</th>`)}</tr></thead>
+                <tbody>${shown.map(row)}</tbody>
+              </table>
+            </div>`
+          : containers.length > 0
+            ? html`<p class="empty">No container matches the filter.</p>`
+            : null
+      }`;
   }
 
-  filterInput.addEventListener('input', () => render());
-  monitoredOnly.addEventListener('change', () => render());
-  ctx.stream.onEvent((event) => {
-    if (event.event_type !== 'engine') refreshSoon();
-  });
-
-  return {
-    section,
-    show() {
-      visible = true;
-      render();
-      load();
-      if (timer === null) timer = setInterval(load, POLL_MS);
-    },
-    hide() {
-      visible = false;
-      if (timer !== null) clearInterval(timer);
-      timer = null;
-    },
-    /** Loads once without showing (names for the datalists). */
-    prime: load,
-  };
+  return html`<section id="view-containers" class="view" aria-labelledby="containers-title">
+    <div class="view-head">
+      <h1 id="containers-title">Containers</h1>
+      <p class="summary" id="containers-summary">${containers === null ? '' : summaryText(containers, loadError)}</p>
+    </div>
+    <div class="toolbar">
+      <label class="field">
+        <span>Filter</span>
+        <input
+          type="search"
+          id="containers-filter"
+          placeholder="name, image or id"
+          autocomplete="off"
+          value=${query}
+          onInput=${(/** @type {Event} */ e) => setQuery(/** @type {HTMLInputElement} */ (e.currentTarget).value)}
+        />
+      </label>
+      <label class="check">
+        <input
+          type="checkbox"
+          id="containers-monitored-only"
+          checked=${monitoredOnly}
+          onChange=${(/** @type {Event} */ e) => setMonitoredOnly(/** @type {HTMLInputElement} */ (e.currentTarget).checked)}
+        />
+        <span>Monitored only</span>
+      </label>
+    </div>
+    <${Message} id="containers-message" said=${said} />
+    <div id="containers-body">${content()}</div>
+  </section>`;
 }

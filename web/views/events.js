@@ -1,33 +1,23 @@
+// @ts-check
 /**
  * The events view: the audit trail newest first, coloured by type, filtered by type and
  * container (kept in the URL hash, so a filtered view can be linked), live from the shared
  * stream and paged back with `before_id`. Thousands of events stay cheap: live events are
- * added once per animation frame, and the list shows at most `shown` rows (the rest stays
- * in memory until "Show older events" asks for it).
+ * taken in once per animation frame, and the list draws at most `shown` rows (the rest
+ * stays in memory until "Show older events" asks for it).
  */
-import { getJson } from '../lib/api.js';
-import { badge, el, replaceChildren, shortId, timeElement } from '../lib/dom.js';
-import { enrollHint } from './hints.js';
+import { html, useEffect, useRef, useState } from '/vendor/htm-preact.js';
+import { EventTypeBadge } from '../components/badge.js';
+import { Message } from '../components/message.js';
+import { RelativeTime } from '../components/time.js';
+import { errorText, getJson } from '../lib/api.js';
+import { CONTAINER_FILTER_PATTERN, shortId } from '../lib/container-ref.js';
+import { EVENT_TYPES, TYPE_TEXT } from '../lib/event-types.js';
+import { useStreamEvents } from '../lib/hooks.js';
+import { EnrollHint } from './hints.js';
 
-const TYPE_TEXT = {
-  auto_monitor: 'monitoring',
-  unhealthy: 'unhealthy',
-  restart: 'restart',
-  stop: 'stop',
-  recreate: 're-create',
-  skipped: 'skipped',
-  gave_up: 'gave up',
-  die: 'died',
-  oom: 'out of memory',
-  config_change: 'config',
-  engine: 'engine',
-};
-
-/**
- * The audit event types, in the order the filter offers them. The server's list is
- * AUDIT_EVENT_TYPES in src/store/types.ts; a unit test keeps the two the same.
- */
-export const EVENT_TYPES = Object.keys(TYPE_TEXT);
+/** @typedef {import('../lib/types.js').AuditEvent} AuditEvent */
+/** @typedef {{type: string, container: string}} Filter */
 
 /** A status the type already says; not repeated next to it. */
 const OBVIOUS_STATUS = new Set([
@@ -42,8 +32,11 @@ const OBVIOUS_STATUS = new Set([
 const PAGE = 200;
 /** Events kept in memory; beyond this the oldest are dropped (and can be paged back in). */
 const MAX_KEPT = 10_000;
-const CONTAINER_PATTERN = /^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/;
 
+/**
+ * @param {AuditEvent} event
+ * @param {Filter} filter
+ */
 function matches(event, filter) {
   if (filter.type && event.event_type !== filter.type) return false;
   if (filter.container) {
@@ -56,288 +49,310 @@ function matches(event, filter) {
   return true;
 }
 
-/** The probe's own words an event carries: a restart's reason, or the last probe of an unhealthy report. */
+/**
+ * The probe's own words an event carries: a restart's reason, or the last probe of an
+ * unhealthy report.
+ * @param {AuditEvent} event
+ * @returns {string | null}
+ */
 export function whyText(event) {
   const details = event.details ?? {};
   if (typeof details.reason === 'string' && details.reason !== '') return details.reason;
   const last = Array.isArray(details.health?.log) ? details.health.log.at(-1) : null;
   const line =
-    typeof last?.output === 'string' ? last.output.split('\n').find((l) => l.trim() !== '') : undefined;
+    typeof last?.output === 'string'
+      ? last.output.split('\n').find((/** @type {string} */ l) => l.trim() !== '')
+      : undefined;
   return line ? line.trim().slice(0, 200) : null;
 }
 
-function eventRow(event) {
+/** @param {{event: AuditEvent}} props */
+export function EventRow({ event }) {
   const why = whyText(event);
   const type = event.event_type;
   const status = typeof event.status === 'string' ? event.status : '';
   const hasDetails =
     event.details && typeof event.details === 'object' && Object.keys(event.details).length > 0;
-  return el(
-    'li',
-    { className: `event type-${type} status-${status}`, dataset: { id: String(event.id), type, status } },
-    el(
-      'div',
-      { className: 'event-head' },
-      timeElement(event.timestamp),
-      badge(TYPE_TEXT[type] ?? type, `type type-${type} status-${status}`, type),
-      status && !OBVIOUS_STATUS.has(`${type}/${status}`)
-        ? el('span', { className: `status status-${status}` }, status.replaceAll('_', ' '))
-        : null,
-      event.container_name
-        ? el(
-            'a',
-            {
-              className: 'container-name',
-              href: `#/events?container=${encodeURIComponent(event.container_name)}`,
-              title: `Only the events of ${event.container_name}${event.container_id ? ` (${shortId(event.container_id)})` : ''}`,
-            },
-            event.container_name,
-          )
-        : null,
-      typeof event.restart_count === 'number' && type === 'restart'
-        ? el(
-            'span',
-            { className: 'muted small', title: 'restarts autoheal has made of this container' },
-            `#${event.restart_count}`,
-          )
-        : null,
-    ),
-    el(
-      'div',
-      { className: 'event-body' },
-      el('p', { className: 'event-message' }, event.message ?? ''),
-      why ? el('p', { className: 'why small' }, `why: ${why}`) : null,
-      hasDetails
-        ? el(
-            'details',
-            { className: 'event-details' },
-            el('summary', {}, 'Details'),
-            el('pre', {}, JSON.stringify({ id: event.id, ...event.details }, null, 2)),
-          )
-        : null,
-    ),
-  );
+  const name = event.container_name;
+  return html`<li class=${`event type-${type} status-${status}`} data-id=${String(event.id)} data-type=${type} data-status=${status}>
+    <div class="event-head">
+      <${RelativeTime} iso=${event.timestamp} />
+      <${EventTypeBadge} type=${type} status=${status} />
+      ${status && !OBVIOUS_STATUS.has(`${type}/${status}`) ? html`<span class=${`status status-${status}`}>${status.replaceAll('_', ' ')}</span>` : null}
+      ${
+        name
+          ? html`<a
+              class="container-name"
+              href=${`#/events?container=${encodeURIComponent(name)}`}
+              title=${`Only the events of ${name}${event.container_id ? ` (${shortId(event.container_id)})` : ''}`}
+            >${name}</a>`
+          : null
+      }
+      ${
+        typeof event.restart_count === 'number' && type === 'restart'
+          ? html`<span class="muted small" title="restarts autoheal has made of this container">#${event.restart_count}</span>`
+          : null
+      }
+    </div>
+    <div class="event-body">
+      <p class="event-message">${event.message ?? ''}</p>
+      ${why ? html`<p class="why small">why: ${why}</p>` : null}
+      ${
+        hasDetails
+          ? html`<details class="event-details">
+              <summary>Details</summary>
+              <pre>${JSON.stringify({ id: event.id, ...event.details }, null, 2)}</pre>
+            </details>`
+          : null
+      }
+    </div>
+  </li>`;
 }
 
-export function createEventsView(ctx) {
-  const section = document.getElementById('view-events');
-  const form = document.getElementById('events-filters');
-  const typeSelect = document.getElementById('events-type');
-  const containerInput = document.getElementById('events-container');
-  const clearButton = document.getElementById('events-clear');
-  const list = document.getElementById('events-list');
-  const empty = document.getElementById('events-empty');
-  const olderButton = document.getElementById('events-older');
-  const endNote = document.getElementById('events-end');
-  const summary = document.getElementById('events-summary');
-  const message = document.getElementById('events-message');
+/**
+ * The filter a hash query asks for; anything not accepted is left out.
+ * @param {URLSearchParams} params
+ * @returns {Filter}
+ */
+function filterOf(params) {
+  const type = params.get('type') ?? '';
+  const container = (params.get('container') ?? '').trim();
+  return {
+    type: EVENT_TYPES.includes(type) ? type : '',
+    container: CONTAINER_FILTER_PATTERN.test(container) ? container : '',
+  };
+}
 
-  for (const type of EVENT_TYPES)
-    typeSelect.append(el('option', { value: type }, `${type} (${TYPE_TEXT[type]})`));
+/**
+ * The trail held by the view: newest first, what is drawn, and where paging back goes on.
+ * @typedef {object} Trail
+ * @property {AuditEvent[]} events
+ * @property {number | null} nextBeforeId
+ * @property {number} shown
+ * @property {boolean} loaded
+ */
 
-  let filter = { type: '', container: '' };
-  /** Newest first. */
-  let events = [];
-  let ids = new Set();
-  let nextBeforeId = null;
-  let shown = PAGE;
-  let loaded = false;
-  let loading = false;
-  /** Bumped by every reload, so an answer to an older filter is dropped. */
-  let generation = 0;
-  let pending = [];
-  let frame = null;
-
-  function say(text) {
-    message.textContent = text;
-    message.className = 'message error';
-    message.hidden = text === '';
+/**
+ * Adds events the trail does not hold yet, at the top (live) or the bottom (paged back).
+ * @param {Trail} trail
+ * @param {AuditEvent[]} more
+ * @param {boolean} atTop
+ * @returns {Trail}
+ */
+function keep(trail, more, atTop) {
+  const ids = new Set(trail.events.map((e) => e.id));
+  const fresh = more.filter((e) => !ids.has(e.id));
+  if (fresh.length === 0) return trail;
+  let events = atTop ? [...fresh, ...trail.events] : [...trail.events, ...fresh];
+  let nextBeforeId = trail.nextBeforeId;
+  if (events.length > MAX_KEPT) {
+    events = events.slice(0, MAX_KEPT);
+    nextBeforeId = events.at(-1)?.id ?? null;
   }
+  return { ...trail, events, nextBeforeId };
+}
 
-  function renderMeta() {
-    const rows = list.childElementCount;
-    const what = [filter.type && `type ${filter.type}`, filter.container && `container ${filter.container}`]
-      .filter(Boolean)
-      .join(', ');
-    summary.textContent = loaded
-      ? `${rows === events.length && nextBeforeId === null ? rows : `${rows} shown of ${events.length}${nextBeforeId === null ? '' : '+'}`} event${rows === 1 ? '' : 's'}${what ? ` · ${what}` : ''} · newest first`
-      : 'Loading…';
-    olderButton.hidden = !(events.length > rows || nextBeforeId !== null);
-    endNote.hidden = !loaded || !olderButton.hidden || events.length === 0;
-    if (loaded && events.length === 0) {
-      replaceChildren(
-        empty,
-        filter.type || filter.container
-          ? el(
-              'p',
-              { className: 'empty' },
-              'No event matches these filters yet. New ones appear here as they happen.',
-            )
-          : el(
-              'div',
-              {},
-              el('p', { className: 'empty-title' }, 'No events yet.'),
-              el(
-                'p',
-                { className: 'muted' },
-                'autoheal writes an event when it starts monitoring a container, when one turns unhealthy, and for every restart. They appear here live.',
-              ),
-              enrollHint(ctx.labelKey(), false),
-            ),
-      );
-    } else empty.replaceChildren();
-  }
+/** @type {Trail} */
+const EMPTY = { events: [], nextBeforeId: null, shown: PAGE, loaded: false };
 
-  /** Appends events[from..to) at the bottom of the list. */
-  function appendRows(from, to) {
-    const fragment = document.createDocumentFragment();
-    for (let i = from; i < Math.min(to, events.length); i++) fragment.append(eventRow(events[i]));
-    list.append(fragment);
-  }
+/** @param {import('./context.js').ViewProps} props */
+export function EventsView({ ctx, params }) {
+  const filter = filterOf(params);
+  const [trail, setTrail] = useState(EMPTY);
+  const [loadingOlder, setLoadingOlder] = useState(false);
+  const [problem, setProblem] = useState('');
+  const [typeChoice, setTypeChoice] = useState(filter.type);
+  const [containerChoice, setContainerChoice] = useState(filter.container);
+  /** Live events not yet taken in; reload() takes those that came while it loaded. */
+  const pending = useRef(/** @type {AuditEvent[]} */ ([]));
+  const frame = useRef(/** @type {number | null} */ (null));
+  const loaded = useRef(false);
+  /** Bumped to load the same filter again (Apply without a change). */
+  const [reloads, setReloads] = useState(0);
+  const filterKey = `${filter.type}\u0000${filter.container}`;
 
-  function keep(newEvents, atTop) {
-    const fresh = newEvents.filter((e) => !ids.has(e.id));
-    for (const e of fresh) ids.add(e.id);
-    events = atTop ? [...fresh, ...events] : [...events, ...fresh];
-    if (events.length > MAX_KEPT) {
-      for (const e of events.splice(MAX_KEPT)) ids.delete(e.id);
-      nextBeforeId = events.at(-1).id;
-    }
-    return fresh;
-  }
+  // A new filter (from the hash): start over with its first page.
+  useEffect(() => {
+    let current = true;
+    loaded.current = false;
+    pending.current = [];
+    setTrail(EMPTY);
+    setProblem('');
+    setTypeChoice(filter.type);
+    setContainerChoice(filter.container);
+    const query = new URLSearchParams({ limit: String(PAGE) });
+    if (filter.type) query.set('type', filter.type);
+    if (filter.container) query.set('container', filter.container);
+    getJson(`/api/events?${query}`).then(
+      (json) => {
+        if (!current) return;
+        // Live events that arrived while this page was loading are newer: put them on top.
+        const early = pending.current.reverse();
+        pending.current = [];
+        loaded.current = true;
+        const first = keep(
+          { ...EMPTY, nextBeforeId: json?.next_before_id ?? null },
+          json?.events ?? [],
+          false,
+        );
+        setTrail({ ...keep(first, early, true), loaded: true });
+      },
+      (err) => {
+        if (current) setProblem(`Could not load events: ${errorText(err)}`);
+      },
+    );
+    return () => {
+      current = false;
+    };
+  }, [filterKey, reloads]);
 
-  async function reload() {
-    const mine = ++generation;
-    loaded = false;
-    loading = true;
-    events = [];
-    ids = new Set();
-    pending = [];
-    nextBeforeId = null;
-    shown = PAGE;
-    list.replaceChildren();
-    empty.replaceChildren();
-    say('');
-    renderMeta();
-    const params = new URLSearchParams({ limit: String(PAGE) });
-    if (filter.type) params.set('type', filter.type);
-    if (filter.container) params.set('container', filter.container);
-    try {
-      const json = await getJson(`/api/events?${params}`);
-      if (mine !== generation) return;
-      keep(json.events ?? [], false);
-      nextBeforeId = json.next_before_id ?? null;
-      // Live events that arrived while this page was loading are newer: put them on top.
-      const early = pending;
-      pending = [];
-      keep(early.reverse(), true);
-      appendRows(0, shown);
-      loaded = true;
-    } catch (err) {
-      if (mine !== generation) return;
-      say(`Could not load events: ${err instanceof Error ? err.message : err}`);
-    } finally {
-      if (mine === generation) loading = false;
-    }
-    renderMeta();
-  }
+  useEffect(
+    () => () => {
+      if (frame.current !== null) cancelAnimationFrame(frame.current);
+    },
+    [],
+  );
 
-  async function older() {
-    if (!loaded || loading) return;
-    const rows = list.childElementCount;
-    if (events.length <= rows && nextBeforeId !== null) {
-      const mine = generation;
-      loading = true;
-      olderButton.disabled = true;
-      const params = new URLSearchParams({ limit: String(PAGE), before_id: String(nextBeforeId) });
-      if (filter.type) params.set('type', filter.type);
-      if (filter.container) params.set('container', filter.container);
-      try {
-        const json = await getJson(`/api/events?${params}`);
-        if (mine !== generation) return;
-        keep(json.events ?? [], false);
-        nextBeforeId = json.next_before_id ?? null;
-      } catch (err) {
-        say(`Could not load older events: ${err instanceof Error ? err.message : err}`);
-      } finally {
-        loading = false;
-        olderButton.disabled = false;
-      }
-    }
-    shown = rows + PAGE;
-    appendRows(rows, shown);
-    renderMeta();
-  }
-
-  /** Adds the live events gathered since the last frame at the top of the list. */
-  function flush() {
-    frame = null;
-    if (!loaded) return;
-    const batch = pending.reverse();
-    pending = [];
-    const fresh = keep(batch, true);
-    if (fresh.length === 0) return;
-    const fragment = document.createDocumentFragment();
-    for (const e of fresh.slice(0, shown)) fragment.append(eventRow(e));
-    list.prepend(fragment);
-    while (list.childElementCount > shown) list.lastElementChild.remove();
-    renderMeta();
-  }
-
-  ctx.stream.onEvent((event) => {
+  useStreamEvents(ctx.stream, (event) => {
     if (!matches(event, filter)) return;
-    pending.push(event);
-    // Until the first page is in, reload() takes them; afterwards one render per frame.
-    if (loaded && frame === null) frame = requestAnimationFrame(flush);
+    pending.current.push(event);
+    if (!loaded.current || frame.current !== null) return;
+    // One render per frame, however many events arrive.
+    frame.current = requestAnimationFrame(() => {
+      frame.current = null;
+      const batch = pending.current.reverse();
+      pending.current = [];
+      setTrail((t) => keep(t, batch, true));
+    });
   });
 
-  function applyFromForm() {
-    const container = containerInput.value.trim();
-    if (container !== '' && !CONTAINER_PATTERN.test(container)) {
-      say('Container: enter an exact container name or the start of its id (letters, digits, _ . -).');
-      containerInput.focus();
+  async function older() {
+    if (!trail.loaded || loadingOlder) return;
+    const rows = Math.min(trail.shown, trail.events.length);
+    if (trail.events.length <= rows && trail.nextBeforeId !== null) {
+      setLoadingOlder(true);
+      const query = new URLSearchParams({ limit: String(PAGE), before_id: String(trail.nextBeforeId) });
+      if (filter.type) query.set('type', filter.type);
+      if (filter.container) query.set('container', filter.container);
+      try {
+        const json = await getJson(`/api/events?${query}`);
+        setTrail((t) => ({
+          ...keep(t, json?.events ?? [], false),
+          nextBeforeId: json?.next_before_id ?? null,
+        }));
+      } catch (err) {
+        setProblem(`Could not load older events: ${errorText(err)}`);
+      } finally {
+        setLoadingOlder(false);
+      }
+    }
+    setTrail((t) => ({ ...t, shown: rows + PAGE }));
+  }
+
+  /** Applies the form's filter through the hash, so the filtered view can be linked. */
+  function apply(type = typeChoice, container = containerChoice.trim()) {
+    if (container !== '' && !CONTAINER_FILTER_PATTERN.test(container)) {
+      setProblem('Container: enter an exact container name or the start of its id (letters, digits, _ . -).');
       return;
     }
-    const params = new URLSearchParams();
-    if (typeSelect.value) params.set('type', typeSelect.value);
-    if (container) params.set('container', container);
-    const query = params.toString();
-    const hash = `#/events${query ? `?${query}` : ''}`;
-    if (location.hash === hash) reload();
+    const query = new URLSearchParams();
+    if (type) query.set('type', type);
+    if (container) query.set('container', container);
+    const q = query.toString();
+    const hash = `#/events${q ? `?${q}` : ''}`;
+    if (location.hash === hash) setReloads((n) => n + 1);
     else location.hash = hash;
   }
 
-  form.addEventListener('submit', (e) => {
-    e.preventDefault();
-    applyFromForm();
-  });
-  typeSelect.addEventListener('change', applyFromForm);
-  clearButton.addEventListener('click', () => {
-    typeSelect.value = '';
-    containerInput.value = '';
-    applyFromForm();
-  });
-  olderButton.addEventListener('click', older);
+  const rows = trail.events.slice(0, trail.shown);
+  const more = trail.events.length > rows.length || trail.nextBeforeId !== null;
+  const what = [filter.type && `type ${filter.type}`, filter.container && `container ${filter.container}`]
+    .filter(Boolean)
+    .join(', ');
+  const count =
+    rows.length === trail.events.length && trail.nextBeforeId === null
+      ? `${rows.length}`
+      : `${rows.length} shown of ${trail.events.length}${trail.nextBeforeId === null ? '' : '+'}`;
+  const summary = trail.loaded
+    ? `${count} event${rows.length === 1 ? '' : 's'}${what ? ` · ${what}` : ''} · newest first`
+    : 'Loading…';
 
-  return {
-    section,
-    /** `params` is the hash's query (URLSearchParams). */
-    show(params) {
-      const next = {
-        type: EVENT_TYPES.includes(params.get('type') ?? '') ? params.get('type') : '',
-        container: (params.get('container') ?? '').trim(),
-      };
-      if (next.container && !CONTAINER_PATTERN.test(next.container)) next.container = '';
-      typeSelect.value = next.type;
-      containerInput.value = next.container;
-      if (!loaded && !loading) {
-        filter = next;
-        reload();
-      } else if (next.type !== filter.type || next.container !== filter.container) {
-        filter = next;
-        reload();
-      }
-    },
-    hide() {},
-  };
+  return html`<section id="view-events" class="view" aria-labelledby="events-title">
+    <div class="view-head">
+      <h1 id="events-title">Events</h1>
+      <p class="summary" id="events-summary">${summary}</p>
+    </div>
+    <form
+      class="toolbar"
+      id="events-filters"
+      onSubmit=${(/** @type {Event} */ e) => {
+        e.preventDefault();
+        apply();
+      }}
+    >
+      <label class="field">
+        <span>Type</span>
+        <select
+          id="events-type"
+          value=${typeChoice}
+          onChange=${(/** @type {Event} */ e) => {
+            const type = /** @type {HTMLSelectElement} */ (e.currentTarget).value;
+            setTypeChoice(type);
+            apply(type);
+          }}
+        >
+          <option value="">All types</option>
+          ${EVENT_TYPES.map((type) => html`<option value=${type}>${type} (${TYPE_TEXT[type]})</option>`)}
+        </select>
+      </label>
+      <label class="field">
+        <span>Container</span>
+        <input
+          type="search"
+          id="events-container"
+          list="container-names"
+          placeholder="name or id prefix"
+          autocomplete="off"
+          value=${containerChoice}
+          onInput=${(/** @type {Event} */ e) => setContainerChoice(/** @type {HTMLInputElement} */ (e.currentTarget).value)}
+        />
+      </label>
+      <button type="submit" class="button">Apply</button>
+      <button
+        type="button"
+        class="button secondary"
+        id="events-clear"
+        onClick=${() => {
+          setTypeChoice('');
+          setContainerChoice('');
+          apply('', '');
+        }}
+      >Clear filters</button>
+    </form>
+    <${Message} id="events-message" said=${problem ? { text: problem, kind: 'error' } : null} />
+    <ol class="event-list" id="events-list" aria-label="Audit events, newest first">
+      ${rows.map((event) => html`<${EventRow} key=${event.id} event=${event} />`)}
+    </ol>
+    <div id="events-empty">
+      ${trail.loaded && trail.events.length === 0 ? html`<${EmptyTrail} filtered=${what !== ''} labelKey=${ctx.labelKey} />` : null}
+    </div>
+    <div class="more">
+      <button type="button" class="button secondary" id="events-older" hidden=${!more} disabled=${loadingOlder} onClick=${older}>Show older events</button>
+      <span class="muted" id="events-end" hidden=${!trail.loaded || more || trail.events.length === 0}>That is the oldest event kept.</span>
+    </div>
+  </section>`;
+}
+
+/** @param {{filtered: boolean, labelKey: string}} props */
+function EmptyTrail({ filtered, labelKey }) {
+  if (filtered)
+    return html`<p class="empty">No event matches these filters yet. New ones appear here as they happen.</p>`;
+  return html`<div>
+    <p class="empty-title">No events yet.</p>
+    <p class="muted">
+      autoheal writes an event when it starts monitoring a container, when one turns unhealthy, and for
+      every restart. They appear here live.
+    </p>
+    <${EnrollHint} labelKey=${labelKey} noContainers=${false} />
+  </div>`;
 }

@@ -1,58 +1,34 @@
+// @ts-check
 /**
  * The empty state a new user sees: how to enroll a service (the label, in compose form).
  * One place, shared by the containers and events views.
  */
-import { el } from '../lib/dom.js';
+import { html } from '/vendor/htm-preact.js';
 
-/** `labelKey` is AUTOHEAL_CONTAINER_LABEL (`all` enrolls every container). */
-export function enrollHint(labelKey, noContainers) {
+/**
+ * `labelKey` is AUTOHEAL_CONTAINER_LABEL (`all` enrolls every container).
+ * @param {{labelKey: string, noContainers: boolean}} props
+ */
+export function EnrollHint({ labelKey, noContainers }) {
   if (labelKey === 'all') {
-    return el(
-      'div',
-      { className: 'empty' },
-      el(
-        'p',
-        { className: 'empty-title' },
-        noContainers ? 'The Docker engine has no containers yet.' : 'No container is monitored.',
-      ),
-      el(
-        'p',
-        {},
-        'autoheal watches every container (AUTOHEAL_CONTAINER_LABEL=all) that has a HEALTHCHECK and is not excluded. Start one, or remove it from the excluded list.',
-      ),
-    );
+    return html`<div class="empty">
+      <p class="empty-title">
+        ${noContainers ? 'The Docker engine has no containers yet.' : 'No container is monitored.'}
+      </p>
+      <p>
+        autoheal watches every container (AUTOHEAL_CONTAINER_LABEL=all) that has a HEALTHCHECK and is
+        not excluded. Start one, or remove it from the excluded list.
+      </p>
+    </div>`;
   }
   const key = labelKey || 'autoheal';
-  return el(
-    'div',
-    { className: 'empty' },
-    el(
-      'p',
-      { className: 'empty-title' },
-      noContainers ? 'The Docker engine has no containers yet.' : 'No container is monitored yet.',
-    ),
-    el(
-      'p',
-      {},
-      'Add the label ',
-      el('code', {}, `${key}=true`),
-      ' to a service that has a healthcheck, e.g. in compose:',
-    ),
-    el(
-      'pre',
-      { className: 'snippet' },
-      el(
-        'code',
-        {},
-        `services:\n  web:\n    labels:\n      ${key}: "true"\n    healthcheck:\n      test: ["CMD", "wget", "-qO-", "http://localhost/"]`,
-      ),
-    ),
-    el(
-      'p',
-      { className: 'muted' },
-      'or ',
-      el('code', {}, `docker run --label ${key}=true …`),
-      '. autoheal picks it up within seconds.',
-    ),
-  );
+  const compose = `services:\n  web:\n    labels:\n      ${key}: "true"\n    healthcheck:\n      test: ["CMD", "wget", "-qO-", "http://localhost/"]`;
+  return html`<div class="empty">
+    <p class="empty-title">
+      ${noContainers ? 'The Docker engine has no containers yet.' : 'No container is monitored yet.'}
+    </p>
+    <p>Add the label <code>${key}=true</code> to a service that has a healthcheck, e.g. in compose:</p>
+    <pre class="snippet"><code>${compose}</code></pre>
+    <p class="muted">or <code>docker run --label ${key}=true …</code>. autoheal picks it up within seconds.</p>
+  </div>`;
 }

@@ -1,58 +1,50 @@
+// @ts-check
 /**
  * The maintenance banner: while a window is on (as `/api/health` reports it), says until
  * when and why, counts the time left down, and offers to end it now.
  */
-import { ApiError, Cancelled, change } from '../lib/api.js';
+import { html, useState } from '/vendor/htm-preact.js';
+import { timeLeft, useNow } from '../components/time.js';
+import { ApiError, Cancelled, change, errorText } from '../lib/api.js';
 
-/** "12 min left", "40 s left": the time left of a window, rounded up. */
-export function timeLeft(untilIso, now = Date.now()) {
-  const seconds = Math.max(0, Math.ceil((Date.parse(untilIso) - now) / 1000));
-  if (seconds < 60) return `${seconds} s left`;
-  const minutes = Math.ceil(seconds / 60);
-  if (minutes < 120) return `${minutes} min left`;
-  return `${Math.floor(minutes / 60)} h ${minutes % 60} min left`;
-}
+/**
+ * @param {{maintenance: import('../lib/types.js').Maintenance | undefined, onEnded: () => void}} props
+ *   `maintenance` is the object of `/api/health`; `onEnded` runs once it was ended here.
+ */
+export function MaintenanceBanner({ maintenance, onEnded }) {
+  const now = useNow(1000);
+  const [ending, setEnding] = useState(false);
+  const [endedUntil, setEndedUntil] = useState(/** @type {string | null} */ (null));
+  const [problem, setProblem] = useState('');
+  const on = maintenance?.active === true && maintenance.until !== null && maintenance.until !== endedUntil;
 
-export function createMaintenanceBanner(onEnded) {
-  const banner = document.getElementById('maintenance');
-  const text = document.getElementById('maintenance-text');
-  const end = document.getElementById('maintenance-end');
-  const message = document.getElementById('maintenance-message');
-  let current = null;
-
-  function render() {
-    banner.hidden = current === null;
-    if (current === null) return;
-    const until = new Date(current.until);
-    const why = current.reason ? `: ${current.reason}` : '';
-    text.textContent =
-      `Maintenance until ${until.toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' })} ` +
-      `(${timeLeft(current.until)})${why}. autoheal records but does not restart anything.`;
-  }
-
-  end.addEventListener('click', async () => {
-    end.disabled = true;
-    message.hidden = true;
+  async function end() {
+    setEnding(true);
+    setProblem('');
     try {
       await change('DELETE', '/api/maintenance');
-      current = null;
-      render();
+      // Hidden at once; the next health poll confirms it.
+      setEndedUntil(maintenance?.until ?? null);
       onEnded();
     } catch (err) {
-      if (err instanceof Cancelled) return;
-      message.textContent = err instanceof ApiError ? err.message : String(err);
-      message.hidden = false;
+      if (!(err instanceof Cancelled)) setProblem(err instanceof ApiError ? err.message : errorText(err));
     } finally {
-      end.disabled = false;
+      setEnding(false);
     }
-  });
-  setInterval(render, 1000);
+  }
 
-  return {
-    /** The `maintenance` object of `/api/health`. */
-    update(view) {
-      current = view?.active === true ? view : null;
-      render();
-    },
-  };
+  const until = on ? String(maintenance?.until) : '';
+  const why = maintenance?.reason ? `: ${maintenance.reason}` : '';
+  return html`<div id="maintenance" class="banner maintenance" role="status" hidden=${!on}>
+    <span id="maintenance-text">
+      ${
+        on
+          ? `Maintenance until ${new Date(until).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' })} ` +
+            `(${timeLeft(until, now)})${why}. autoheal records but does not restart anything.`
+          : ''
+      }
+    </span>
+    <button type="button" class="button secondary" id="maintenance-end" disabled=${ending} onClick=${end}>End maintenance</button>
+    <span id="maintenance-message" class="maintenance-message" role="alert" hidden=${problem === ''}>${problem}</span>
+  </div>`;
 }
