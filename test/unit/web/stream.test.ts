@@ -52,6 +52,7 @@ afterEach(() => {
 });
 
 async function client(): Promise<StreamClient> {
+  // @ts-expect-error: plain browser JavaScript without type declarations.
   const { LiveStream } = (await import('../../../web/lib/stream.js')) as {
     LiveStream: new () => StreamClient;
   };

@@ -4,15 +4,51 @@
  * restarts per hour.
  */
 import { describe, expect, it } from 'vitest';
-import {
-  byContainer,
-  DAY_MS,
-  HOUR_MS,
-  healthTimeline,
-  restartsPerHour,
-  stateNow,
-  type TimelineEvent,
-} from '../../../web/lib/timeline.js';
+
+/** The fields of an audit event the timeline reads. */
+interface TimelineEvent {
+  id: number;
+  timestamp: string;
+  event_type: string;
+  container_name: string | null;
+  status: string;
+  message?: string;
+  details?: Record<string, unknown>;
+}
+interface Span {
+  state: string;
+  start: number;
+  end: number;
+}
+interface Marker {
+  at: number;
+  kind: 'restart' | 'stop';
+  ok: boolean;
+  id: number;
+  message: string;
+}
+interface HourBucket {
+  start: number;
+  end: number;
+  restarts: number;
+  failed: number;
+}
+/** web/lib/timeline.js as this test uses it (the module's JSDoc types are checked by web/tsconfig.json). */
+interface Timeline {
+  HOUR_MS: number;
+  DAY_MS: number;
+  healthTimeline(
+    events: readonly TimelineEvent[],
+    window: { from: number; to: number; current?: string },
+  ): { spans: Span[]; markers: Marker[] };
+  restartsPerHour(events: readonly TimelineEvent[], options: { now: number; hours?: number }): HourBucket[];
+  byContainer(events: readonly TimelineEvent[]): Map<string, TimelineEvent[]>;
+  stateNow(c: { state: string; health: string; monitored: boolean }): string;
+}
+
+// @ts-expect-error: plain browser JavaScript, without declarations for this project's tsc.
+const timeline = (await import('../../../web/lib/timeline.js')) as Timeline;
+const { byContainer, DAY_MS, HOUR_MS, healthTimeline, restartsPerHour, stateNow } = timeline;
 
 const T0 = Date.parse('2026-12-03T00:00:00.000Z');
 const MIN = 60_000;
