@@ -12,6 +12,7 @@ import { relativeTime } from './components/time.js';
 import { TokenDialog } from './components/token-dialog.js';
 import { getJson, login, sessionState } from './lib/api.js';
 import { LiveStream } from './lib/stream.js';
+import { ContainerView } from './views/container.js';
 import { ContainersView } from './views/containers.js';
 import { EventsView } from './views/events.js';
 import { ExcludedView } from './views/excluded.js';
@@ -34,6 +35,7 @@ import { MaintenanceBanner } from './views/maintenance.js';
 /** @type {Route[]} */
 const ROUTES = [
   { pattern: /^containers$/, view: ContainersView, tab: 'containers', title: 'Containers' },
+  { pattern: /^containers\/([^/?]+)$/, view: ContainerView, tab: 'containers', title: 'Container' },
   { pattern: /^events$/, view: EventsView, tab: 'events', title: 'Events' },
   { pattern: /^excluded$/, view: ExcludedView, tab: 'excluded', title: 'Excluded' },
   { pattern: /^fleet$/, view: FleetView, tab: 'fleet', title: 'Fleet' },

@@ -20,8 +20,8 @@
  *   id: number,
  *   timestamp: string,
  *   event_type: string,
- *   container_name: string | null,
- *   status: string,
+ *   container_name?: string | null,
+ *   status?: string,
  *   message?: string,
  *   details?: Record<string, unknown>,
  * }} TimelineEvent
@@ -197,7 +197,7 @@ export function byContainer(events) {
   /** @type {Map<string, TimelineEvent[]>} */
   const groups = new Map();
   for (const e of events) {
-    if (e.container_name === null) continue;
+    if (e.container_name == null) continue;
     const list = groups.get(e.container_name);
     if (list) list.push(e);
     else groups.set(e.container_name, [e]);
