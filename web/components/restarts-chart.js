@@ -30,6 +30,7 @@ export function RestartsChart({ events, now }) {
     <div class="restarts-chart-plot">
       <span class="restarts-chart-max muted small" aria-hidden="true">${top}</span>
       <svg
+        class="rc-plot"
         viewBox=${`0 0 ${buckets.length * BAR} ${HEIGHT}`}
         preserveAspectRatio="none"
         role="img"
