@@ -6,6 +6,7 @@
  */
 import type { NewAuditEvent } from '../store/types.js';
 import type { HealTrigger } from './heal-decision.js';
+import type { HealthState } from './health-transitions.js';
 import { lastOutputLine, type ProbeReport } from './probe-log.js';
 
 /** What set a heal off, in words, as the messages and notifications give it. */
@@ -100,6 +101,14 @@ export type Outcome =
   /** A container exited or ran out of memory. */
   | { kind: 'died'; c: About; action: 'die' | 'oom'; exitCode: number | undefined; duringHeal: boolean }
   | { kind: 'enrolled'; c: About; enrolledBy: string | null; how: string }
+  /** A monitored container's health state changed (`previous` null: none recorded before). */
+  | {
+      kind: 'health';
+      c: About;
+      state: HealthState;
+      previous: HealthState | null;
+      source: 'event' | 'reconcile';
+    }
   | { kind: 'engine_connected'; reconnect: boolean }
   | { kind: 'engine_disconnected'; wasConnected: boolean; error: string; retryInMs: number }
   | {
@@ -293,6 +302,14 @@ export function auditEventOf(o: Outcome): NewAuditEvent {
         status: 'enabled',
         message: `Monitoring ${o.c.name} (enrolled by ${o.how})`,
         details: { enrolled_by: o.enrolledBy },
+      };
+    case 'health':
+      return {
+        event_type: 'health',
+        ...container(o.c),
+        status: o.state,
+        message: `${o.c.name} is ${o.state}${o.previous === null ? '' : ` (was ${o.previous})`}`,
+        details: { previous: o.previous, source: o.source },
       };
     case 'engine_connected':
       return {

@@ -57,6 +57,12 @@ export class Recorder {
       case 'recreate_failed':
         this.recreates.inc({ result: 'failed' });
         break;
+      case 'health':
+        containerLogger(this.log, o.c.name, o.c.id).info(
+          { health: o.state, previous: o.previous, source: o.source },
+          'health changed',
+        );
+        break;
       default:
         break;
     }

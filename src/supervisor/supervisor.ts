@@ -24,7 +24,9 @@ import {
 import { Enrollment } from './enrollment-rules.js';
 import { EventIntake } from './event-intake.js';
 import { Healer, type HealNotifier } from './healer.js';
+import { HealthTransitions } from './health-transitions.js';
 import { HoldKeeper } from './hold-keeper.js';
+import { NotifyMute } from './notify-mute.js';
 import type { Outcome } from './outcomes.js';
 import { Recorder } from './recorder.js';
 import type {
@@ -71,6 +73,8 @@ export class Supervisor implements SupervisorControl {
   readonly holds: HoldKeeper;
   private readonly dependents: DependentRecreator;
   private readonly intake: EventIntake;
+  private readonly health: HealthTransitions;
+  private readonly mute: NotifyMute;
   private reconcileTimer: NodeJS.Timeout | null = null;
   private reconcileRunning: Promise<void> | null = null;
   private reconcileAgain: ReconcileTrigger | null = null;
@@ -90,7 +94,14 @@ export class Supervisor implements SupervisorControl {
     this.selfId = deps.selfId;
     this.enrollment = new Enrollment(deps.settings, deps.store, deps.selfId);
     this.recorder = new Recorder({ store: deps.store, metrics: deps.metrics, logger: deps.logger });
+    this.health = new HealthTransitions({
+      trail: deps.store,
+      record: (o) => this.recorder.record(o),
+      isMonitored: (c) => monitorVerdict(c, this.rules()).monitored,
+      logger: deps.logger,
+    });
     const notifier = deps.notifier ?? null;
+    this.mute = new NotifyMute(notifier, deps.logger);
     this.holds = new HoldKeeper({
       store: deps.store,
       logger: deps.logger,
@@ -108,7 +119,7 @@ export class Supervisor implements SupervisorControl {
       settings: deps.settings,
       logger: deps.logger,
       metrics: deps.metrics,
-      notifier: deps.notifier ?? null,
+      notifier: this.mute,
       enrollment: this.enrollment,
       now: this.now,
       startedAtMs: this.now(),
@@ -274,6 +285,8 @@ export class Supervisor implements SupervisorControl {
   private handleEventUnsafe(event: ContainerEvent): void {
     if (this.stopped) return;
     const log = containerLogger(this.log, event.name, event.id);
+    this.health.onEvent(event);
+    this.mute.observe(event);
     this.dependents.observe(event);
     if (event.action === 'destroy') {
       this.lastHealthEvent.delete(event.id);
@@ -347,6 +360,7 @@ export class Supervisor implements SupervisorControl {
     const known = this.store.knownContainerIds();
     // A health event handled while the list is under way is newer than the list's snapshot.
     const healthEventsBefore = this.healthEvents;
+    const healthMark = this.health.mark();
     let containers: ContainerSnapshot[];
     try {
       containers = await this.engine.listContainers();
@@ -360,6 +374,8 @@ export class Supervisor implements SupervisorControl {
       return;
     }
     this.dependents.observeList(containers);
+    this.health.onList(containers, healthMark);
+    this.mute.observeList(containers);
     // A container destroyed while autoheal was down (or whose destroy event was dropped)
     // would otherwise keep its state forever.
     const present = new Set(containers.map((c) => c.id));

@@ -17,6 +17,7 @@ export const TYPE_TEXT = {
   oom: 'out of memory',
   config_change: 'config',
   engine: 'engine',
+  health: 'health',
 };
 
 /** The audit event types, in the order the filter offers them. */
