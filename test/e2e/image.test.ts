@@ -182,6 +182,10 @@ describe('the autoheal image', () => {
     const page = await http(`${first.url}/`);
     expect(page.status).toBe(200);
     expect(page.contentType).toContain('text/html');
+    // The UI's library comes from the image's production dependencies, not a CDN.
+    const vendor = await http(`${first.url}/vendor/htm-preact.js`);
+    expect(vendor.status).toBe(200);
+    expect(vendor.contentType).toContain('text/javascript');
   });
 
   it('recognises its own container and never monitors it, though it carries the label', async () => {

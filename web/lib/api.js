@@ -18,7 +18,7 @@ export class ApiError extends Error {
   /**
    * @param {number} status  0 when autoheal did not answer at all.
    * @param {string} message
-   * @param {any} [body]  The answer's JSON, when there was one.
+   * @param {any} [body]  The answer's JSON, when there was one (any: its shape is the route's; readers guard).
    */
   constructor(status, message, body = null) {
     super(message);
@@ -72,7 +72,8 @@ async function request(method, path, { body, token } = {}) {
 
 /**
  * GET a JSON resource; rejects with ApiError (the body is kept on `error.body`). A 401 asks
- * to log in, then retries once.
+ * to log in, then retries once. The answer is `any`: each view reads the fields it needs
+ * with guards (`Array.isArray`, `typeof`), as an answer from an older autoheal may differ.
  * @param {string} path
  * @returns {Promise<any>}
  */
@@ -179,7 +180,8 @@ function keepToken(token) {
 }
 
 /**
- * Makes a change that needs the token: asks for it when none is kept. A 401 forgets the
+ * Makes a change that needs the token: asks for it when none is kept (the answer's `json`
+ * is `any`, read with guards, as for `getJson`). A 401 forgets the
  * kept token and rejects with an ApiError whose message says the token was wrong and that
  * nothing changed; the caller shows it. Other errors reject with the server's message.
  * @param {string} method

@@ -12,7 +12,7 @@ import { useStreamEvents } from '../lib/hooks.js';
 /** @typedef {{excluded: string[], fromConfig: Set<string>}} ExcludedList */
 
 /**
- * @param {any} json  `GET /api/config/excluded` (or a change's answer).
+ * @param {any} json  `GET /api/config/excluded` (or a change's answer); any, as it is read with guards here.
  * @returns {ExcludedList}
  */
 function listOf(json) {
