@@ -145,7 +145,7 @@ export function ContainersView({ ctx }) {
         <a class="container-name" href=${`#/containers/${encodeURIComponent(c.name)}`} title=${`${c.name}: health over time, damping and history`}>${c.name}</a>
         <div class="muted small mono meta" title=${`${c.id}\n${c.image}`}>${shortId(c.id)} · ${imageText(c.image)}</div>
         ${c.last_probe_output ? html`<div class="why small" title="the last failing health probe said">why: ${c.last_probe_output}</div>` : null}
-        ${day.loaded ? html`<${HealthStrip} events=${dayByName.get(c.name) ?? []} from=${day.from} to=${day.to} current=${stateNow(c)} label=${`${c.name}, last 24 hours`} />` : null}
+        ${day.loaded && (c.monitored || dayByName.has(c.name)) ? html`<${HealthStrip} events=${dayByName.get(c.name) ?? []} from=${day.from} to=${day.to} current=${stateNow(c)} label=${`${c.name}, last 24 hours`} />` : null}
       </div>
     </td>
     <td data-label="State"><${RunBadge} state=${c.state} /></td>
