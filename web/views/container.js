@@ -70,11 +70,13 @@ function Damping({ c }) {
       <dt>Back-off</dt>
       <dd data-key="backoff">
         ${
-          d.next_attempt_at
-            ? html`waiting: the next restart runs <${RelativeTime} iso=${d.next_attempt_at} />`
-            : d.backoff_s > 0
-              ? `a failure now is restarted after ${secondsText(d.backoff_s)}`
-              : 'none: a failure now is restarted at once'
+          d.gave_up_at
+            ? 'none: autoheal does not restart it while it has given up'
+            : d.next_attempt_at
+              ? html`waiting: the next restart runs <${RelativeTime} iso=${d.next_attempt_at} />`
+              : d.backoff_s > 0
+                ? `a failure now is restarted after ${secondsText(d.backoff_s)}`
+                : 'none: a failure now is restarted at once'
         }
       </dd>
     </div>
