@@ -11,6 +11,7 @@ import { html, render, useEffect, useState } from '/vendor/htm-preact.js';
 import { relativeTime } from './components/time.js';
 import { TokenDialog } from './components/token-dialog.js';
 import { getJson, login, sessionState } from './lib/api.js';
+import { matchRoute } from './lib/router.js';
 import { LiveStream } from './lib/stream.js';
 import { ContainerView } from './views/container.js';
 import { ContainersView } from './views/containers.js';
@@ -24,7 +25,8 @@ import { MaintenanceBanner } from './views/maintenance.js';
 
 /**
  * One route: a hash path (`#/<path>`, the leading slash optional) matched by `pattern`,
- * whose groups become the view's `args`; `tab` is the tab it lights up.
+ * whose groups become the view's `args` (see lib/router.js); `tab` is the tab it lights up.
+ * A container page would be `{pattern: /^containers\/([^/]+)$/, view: …, tab: 'containers'}`.
  * @typedef {object} Route
  * @property {RegExp} pattern
  * @property {(props: ViewProps) => unknown} view
@@ -48,25 +50,6 @@ const TABS = [
 ];
 const FLEET_TAB = { name: 'fleet', title: 'Fleet' };
 const HEALTH_POLL_MS = 4000;
-
-/**
- * The route of a location hash such as `#/events?type=restart` or `#containers/web`.
- * @param {string} hash
- * @returns {{route: Route, args: string[], params: URLSearchParams}}
- */
-export function routeOf(hash) {
-  const [path = '', query = ''] = hash.replace(/^#\/?/, '').split('?');
-  for (const route of ROUTES) {
-    const match = route.pattern.exec(path);
-    if (match)
-      return {
-        route,
-        args: match.slice(1).map((a) => decodeURIComponent(a ?? '')),
-        params: new URLSearchParams(query),
-      };
-  }
-  return { route: DEFAULT_ROUTE, args: [], params: new URLSearchParams(query) };
-}
 
 /** @type {{readsNeedToken: boolean}} */
 const session = { readsNeedToken: false };
@@ -189,7 +172,7 @@ function App() {
     };
   }, []);
 
-  const { route, args, params } = routeOf(hash);
+  const { route, args, params } = matchRoute(ROUTES, DEFAULT_ROUTE, hash);
   useEffect(() => {
     document.title = `${route.title} · autoheal`;
   }, [route]);

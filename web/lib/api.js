@@ -70,19 +70,27 @@ async function request(method, path, { body, token } = {}) {
   return { status: response.status, json };
 }
 
+/** @type {Promise<void> | null} */
+let loggingIn = null;
+/** Logins this page has completed; a read that was refused before the last one is retried as it is. */
+let logins = 0;
+
 /**
  * GET a JSON resource; rejects with ApiError (the body is kept on `error.body`). A 401 asks
- * to log in, then retries once. The answer is `any`: each view reads the fields it needs
- * with guards (`Array.isArray`, `typeof`), as an answer from an older autoheal may differ.
+ * to log in, then retries once; when a login finished while this read was on its way, it
+ * retries without asking again, so reads sent together never open a second dialog. The
+ * answer is `any`: each view reads the fields it needs with guards (`Array.isArray`,
+ * `typeof`), as an answer from an older autoheal may differ.
  * @param {string} path
  * @returns {Promise<any>}
  */
 export async function getJson(path) {
+  const loginsBefore = logins;
   try {
     return (await request('GET', path)).json;
   } catch (err) {
     if (!(err instanceof ApiError) || err.status !== 401) throw err;
-    await login();
+    if (logins === loginsBefore) await login();
     return (await request('GET', path)).json;
   }
 }
@@ -94,9 +102,6 @@ export async function getJson(path) {
 export async function sessionState() {
   return (await request('GET', '/api/session')).json;
 }
-
-/** @type {Promise<void> | null} */
-let loggingIn = null;
 
 /**
  * Asks for a token in the login dialog until one is accepted, and exchanges it for the
@@ -112,6 +117,7 @@ export function login() {
       const token = await requestToken('login', problem);
       try {
         const { json } = await request('POST', '/api/session', { token });
+        logins += 1;
         if (json?.access === 'change') keepToken(token);
         return;
       } catch (err) {
