@@ -23,10 +23,10 @@ import { componentLogger, createRootLogger } from './log.js';
 import { MetricsRegistry } from './metrics.js';
 import { NOTICES } from './notify/notices.js';
 import { Notifier } from './notify/notifier.js';
-import { OutageNotices } from './notify/outage-notices.js';
 import { errorText } from './shared/errors.js';
 import { LockHeldError } from './store/data-lock.js';
 import { LowdbStore } from './store/lowdb-store.js';
+import { OutageNotices } from './supervisor/outage-notices.js';
 import { Supervisor } from './supervisor/supervisor.js';
 
 const VERSION = (

@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { silentLogger } from '../../../src/log.js';
 import { duration, NOTICES } from '../../../src/notify/notices.js';
-import { OutageNotices } from '../../../src/notify/outage-notices.js';
+import { OutageNotices } from '../../../src/supervisor/outage-notices.js';
 
 const S = 1000;
 

@@ -6,8 +6,8 @@
  * and Apprise users have no other way to learn it (the audit trail is on the host).
  */
 import { componentLogger, type Logger } from '../log.js';
+import { NOTICES } from '../notify/notices.js';
 import type { Persistence } from '../store/types.js';
-import { NOTICES } from './notices.js';
 
 /** How long the engine may be unreachable before the operator is told. */
 export const ENGINE_GRACE_MS = 60_000;
