@@ -26,7 +26,6 @@ import { MaintenanceBanner } from './views/maintenance.js';
 /**
  * One route: a hash path (`#/<path>`, the leading slash optional) matched by `pattern`,
  * whose groups become the view's `args` (see lib/router.js); `tab` is the tab it lights up.
- * A container page would be `{pattern: /^containers\/([^/]+)$/, view: …, tab: 'containers'}`.
  * @typedef {object} Route
  * @property {RegExp} pattern
  * @property {(props: ViewProps) => unknown} view

@@ -177,6 +177,15 @@ beforeAll(async () => {
       message: `Restarted ${gone}`,
       details: { duration_ms: 1000 },
     })),
+    // More history than one page of the container page's list (50).
+    ...Array.from({ length: 60 }, (_, i) => ({
+      at: now - 2 * HOUR + i * MIN,
+      type: 'skipped',
+      status: 'not_running',
+      name: gone,
+      id: null,
+      message: `Did not restart ${gone}: skip ${i + 1}`,
+    })),
   ]);
   ah = await startAutoheal({
     dataDir,
@@ -256,6 +265,28 @@ describe('the timelines in a real browser', () => {
     await expect
       .poll(async () => (await strip(page, '#view-container .health-strip')).markers, { timeout: UI_TIMEOUT })
       .toBe(3); // two restarts and the failed one
+    await page.context().close();
+  });
+
+  it('the page of a container that is gone shows its history, paged back', async () => {
+    const page = await newPage({ width: 1280, height: 800 });
+    await page.goto(`${baseUrl}/#/containers/${gone}`);
+    await expect
+      .poll(() => page.locator('#container-message').textContent(), { timeout: UI_TIMEOUT })
+      .toContain(`no container named ${gone}`);
+    const rows = page.locator('#container-events li.event');
+    await expect.poll(() => rows.count(), { timeout: UI_TIMEOUT }).toBe(50);
+    await page.click('#container-older');
+    await expect.poll(() => rows.count(), { timeout: UI_TIMEOUT }).toBe(66);
+    expect(await page.locator('#container-older').isHidden()).toBe(true);
+    const ids = await rows.evaluateAll((list) => list.map((r) => Number(r.getAttribute('data-id'))));
+    expect(new Set(ids).size).toBe(66);
+    expect(ids).toEqual([...ids].sort((a, b) => b - a));
+    // Its strip: no health recorded, so no data but around its restarts, each a tick.
+    const { states, markers } = await strip(page, '#view-container .health-strip');
+    expect(new Set(states)).toEqual(new Set(['unknown', 'restarting']));
+    expect(states.at(-1)).toBe('unknown');
+    expect(markers).toBe(6);
     await page.context().close();
   });
 

@@ -7,7 +7,8 @@
  * The audit trail says: `health` events (one per change of a monitored container's health,
  * `status` the new state, `details.previous` the one before), `restart` and `stop` events
  * (recorded when the action ends, with `details.duration_ms`). A successful restart shows as
- * "restarting" from its start until the container's health is next reported after it.
+ * "restarting" from its start until the container's health is next reported after it (for
+ * at most `RESTARTING_MAX_MS` after the restart ended).
  */
 
 /**
@@ -31,6 +32,12 @@
  */
 
 export const HOUR_MS = 3_600_000;
+/**
+ * How long after a restart ends it is still drawn as restarting when no health report
+ * follows (a container without `health` events: a trail from before they were recorded, or
+ * one gone since); then the strip says "no data".
+ */
+export const RESTARTING_MAX_MS = 10 * 60_000;
 export const DAY_MS = 24 * HOUR_MS;
 
 /** The health states a `health` event can report. */
@@ -132,7 +139,14 @@ export function healthTimeline(events, { from, to, current }) {
   const steps = ordered
     .map((e) => ({ e, t: e.event_type === 'health' ? timeOf(e) : actionStart(e) }))
     .sort((a, b) => a.t - b.t || a.e.id - b.e.id);
+  /** When a restart nobody reported health after stops counting as restarting. */
+  const settle = (/** @type {number} */ t) => {
+    if (state === 'restarting' && restartingUntil + RESTARTING_MAX_MS < t) {
+      change(restartingUntil + RESTARTING_MAX_MS, 'unknown');
+    }
+  };
   for (const { e, t } of steps) {
+    settle(t);
     if (e.event_type === 'health') {
       if (timeOf(e) < from && before !== e) continue;
       if (!isHealthState(e.status)) continue;
@@ -153,6 +167,7 @@ export function healthTimeline(events, { from, to, current }) {
       }
     }
   }
+  settle(to);
   change(to, state);
   return { spans, markers };
 }

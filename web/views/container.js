@@ -93,8 +93,16 @@ function Damping({ c }) {
   </dl>`;
 }
 
+/**
+ * The page of the container the route names; another name is another page, drawn afresh.
+ * @param {import('./context.js').ViewProps} props
+ */
+export function ContainerView(props) {
+  return html`<${ContainerPage} key=${props.args[0] ?? ''} ...${props} />`;
+}
+
 /** @param {import('./context.js').ViewProps} props */
-export function ContainerView({ ctx, args, params }) {
+function ContainerPage({ ctx, args, params }) {
   const name = args[0] ?? '';
   const range = RANGES.find((r) => r.key === params.get('range')) ?? DEFAULT_RANGE;
   const [container, setContainer] = useState(/** @type {Container | null} */ (null));

@@ -37,6 +37,7 @@ interface HourBucket {
 interface Timeline {
   HOUR_MS: number;
   DAY_MS: number;
+  RESTARTING_MAX_MS: number;
   healthTimeline(
     events: readonly TimelineEvent[],
     window: { from: number; to: number; current?: string },
@@ -48,7 +49,8 @@ interface Timeline {
 
 // @ts-expect-error: plain browser JavaScript, without declarations for this project's tsc.
 const timeline = (await import('../../../web/lib/timeline.js')) as Timeline;
-const { byContainer, DAY_MS, HOUR_MS, healthTimeline, restartsPerHour, stateNow } = timeline;
+const { byContainer, DAY_MS, HOUR_MS, healthTimeline, RESTARTING_MAX_MS, restartsPerHour, stateNow } =
+  timeline;
 
 const T0 = Date.parse('2026-12-03T00:00:00.000Z');
 const MIN = 60_000;
@@ -166,9 +168,16 @@ describe('a container’s health timeline', () => {
     ]);
   });
 
-  it('stays restarting to the end of the window when no health report follows', () => {
-    const { spans } = healthTimeline([health(T0, 'unhealthy', 'healthy'), restart(T0 + 50 * MIN, 0)], window);
-    expect(spans.at(-1)).toEqual({ state: 'restarting', start: T0 + 50 * MIN, end: T0 + HOUR_MS });
+  it('stays restarting while a health report may still come, then says no data', () => {
+    const { spans } = healthTimeline([health(T0, 'unhealthy', 'healthy'), restart(T0 + 55 * MIN, 0)], window);
+    expect(spans.at(-1)).toEqual({ state: 'restarting', start: T0 + 55 * MIN, end: T0 + HOUR_MS });
+    // A restart with no health report after it (a trail from before health was recorded).
+    const old = healthTimeline([restart(T0 + 10 * MIN + 5_000, 5_000)], window);
+    expect(old.spans).toEqual([
+      { state: 'unknown', start: T0, end: T0 + 10 * MIN },
+      { state: 'restarting', start: T0 + 10 * MIN, end: T0 + 10 * MIN + 5_000 + RESTARTING_MAX_MS },
+      { state: 'unknown', start: T0 + 10 * MIN + 5_000 + RESTARTING_MAX_MS, end: T0 + HOUR_MS },
+    ]);
   });
 
   it('marks a failed restart without a restarting span: the container did not go down', () => {
