@@ -20,6 +20,7 @@ import {
   startAutoheal,
   stopAllAutoheals,
 } from '../support/autoheal-process.js';
+import { gotoUi } from '../support/browser.js';
 import {
   containerName,
   createHealthContainer,
@@ -86,7 +87,7 @@ async function getJson<T>(url: string): Promise<T> {
 /** A page of the first host's UI, logged in with its read token (reads need one here). */
 async function openUi(b: Browser, path: string): Promise<Page> {
   const page = await b.newPage();
-  await page.goto(`${aUrl}${path}`);
+  await gotoUi(page, `${aUrl}${path}`);
   await page.locator('#login-dialog').waitFor({ state: 'visible', timeout: 10_000 });
   await page.fill('#login-input', readA);
   await page.click('#login-dialog button[type="submit"]');

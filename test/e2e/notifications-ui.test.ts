@@ -15,6 +15,7 @@ import {
   startAutoheal,
   stopAllAutoheals,
 } from '../support/autoheal-process.js';
+import { gotoUi } from '../support/browser.js';
 import { uniqueLabelKey } from '../support/docker-fixtures.js';
 import { chromiumExecutable } from '../support/test-tools.js';
 
@@ -85,7 +86,7 @@ describe('the notification test in the web UI', () => {
   it("sends a test message through every channel and shows each channel's result", async () => {
     const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
     page.on('pageerror', (err) => pageProblems.push(`page error: ${err.message}`));
-    await page.goto(`${await ah.apiUrl()}/#/containers`);
+    await gotoUi(page, `${await ah.apiUrl()}/#/containers`);
     await page.getByRole('button', { name: 'Send a test notification' }).click();
     // A change: the token is asked for once.
     await page.locator('#token-dialog').waitFor({ state: 'visible', timeout: UI_TIMEOUT });

@@ -16,6 +16,7 @@ import {
   startAutoheal,
   stopAllAutoheals,
 } from '../support/autoheal-process.js';
+import { gotoUi } from '../support/browser.js';
 import {
   containerName,
   createHealthContainer,
@@ -133,7 +134,7 @@ afterAll(async () => {
 
 describe('the web UI in a real browser', () => {
   it('is served at / with a strict CSP, and explains how to enroll a container', async () => {
-    const res = await page.goto(`${baseUrl}/`);
+    const res = await gotoUi(page, `${baseUrl}/`);
     expect(res?.status()).toBe(200);
     expect(res?.headers()['content-security-policy']).toContain("script-src 'self'");
     await expect
@@ -203,7 +204,7 @@ describe('the web UI in a real browser', () => {
     try {
       const p = await newPage(fresh);
       const name = containerName('never');
-      await p.goto(`${baseUrl}/#/excluded`);
+      await gotoUi(p, `${baseUrl}/#/excluded`);
       await p.fill('#excluded-name', name);
       await p.click('#excluded-form button[type="submit"]');
       await p.locator('#token-dialog').waitFor({ state: 'visible' });
@@ -340,7 +341,7 @@ describe('the web UI in a real browser', () => {
     try {
       const p = await newPage(fresh);
       p.on('request', (r) => urls.push(r.url()));
-      await p.goto(`${lockedUrl}/#/events`);
+      await gotoUi(p, `${lockedUrl}/#/events`);
       await p.locator('#login-dialog').waitFor({ state: 'visible', timeout: UI_TIMEOUT });
       await p.fill('#login-input', 'not-the-token-0123456789');
       await p.click('#login-dialog button[type="submit"]');
@@ -384,7 +385,7 @@ describe('the web UI in a real browser', () => {
     });
     const p = await newPage(context);
     try {
-      await p.goto(`${await cut.apiUrl()}/#/containers`);
+      await gotoUi(p, `${await cut.apiUrl()}/#/containers`);
       const banner = p.locator('#banner');
       await banner.waitFor({ state: 'visible', timeout: UI_TIMEOUT });
       expect(await banner.textContent()).toContain('cannot reach the Docker engine');
@@ -461,7 +462,7 @@ describe('the web UI in a real browser', () => {
         excluded: '#excluded-list li',
       };
       for (const [view, content] of Object.entries(filled)) {
-        await p.goto(`${baseUrl}/#/${view}`);
+        await gotoUi(p, `${baseUrl}/#/${view}`);
         await p.locator(`#view-${view}`).waitFor({ state: 'visible' });
         await p.locator(content).first().waitFor({ timeout: UI_TIMEOUT });
         await expect

@@ -13,8 +13,9 @@ const TEXT = {
   login: {
     id: 'login',
     title: 'Log in to autoheal',
-    intro: html`This autoheal shows containers and events only to those with a token:
-      <code>AUTOHEAL_API_READ_TOKEN</code>, <code>AUTOHEAL_API_TOKEN</code>, or the
+    // htm drops a line break next to an element, with its space: ${' '} keeps the space.
+    intro: html`This autoheal shows containers and events only to those with a token:${' '}
+      <code>AUTOHEAL_API_READ_TOKEN</code>, <code>AUTOHEAL_API_TOKEN</code>, or the${' '}
       <code>api-token</code> file in its data directory. The page keeps a session cookie, never the
       read token.`,
     submit: 'Log in',
@@ -22,7 +23,7 @@ const TEXT = {
   change: {
     id: 'token',
     title: 'API token',
-    intro: html`Changes need autoheal’s API token: <code>AUTOHEAL_API_TOKEN</code>, or the
+    intro: html`Changes need autoheal’s API token: <code>AUTOHEAL_API_TOKEN</code>, or the${' '}
       <code>api-token</code> file in its data directory. It is kept for this browser session only.`,
     submit: 'Use this token',
   },

@@ -22,7 +22,8 @@ export function NotificationTest() {
       const { json } = await change('POST', '/api/notifications/test');
       const list = Array.isArray(json) ? /** @type {ChannelResult[]} */ (json) : [];
       setResults(list);
-      if (list.length === 0) return 'No notification channel is configured: set WEBHOOK_URL or APPRISE_URL.';
+      if (list.length === 0)
+        throw new Error('no notification channel is configured (WEBHOOK_URL, APPRISE_URL).');
       const failed = list.filter((r) => !r.ok).length;
       if (failed > 0)
         throw new Error(
