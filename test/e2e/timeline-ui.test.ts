@@ -17,6 +17,7 @@ import {
   startAutoheal,
   stopAllAutoheals,
 } from '../support/autoheal-process.js';
+import { gotoUi } from '../support/browser.js';
 import {
   containerName,
   createHealthContainer,
@@ -209,7 +210,7 @@ afterAll(async () => {
 describe('the timelines in a real browser', () => {
   it('the container page draws a day of health, the restarts, the damping state and the probe output', async () => {
     const page = await newPage({ width: 1280, height: 900 });
-    await page.goto(`${baseUrl}/#/containers/${failing.name}`);
+    await gotoUi(page, `${baseUrl}/#/containers/${failing.name}`);
     await expect
       .poll(() => page.locator('#container-title').textContent(), { timeout: UI_TIMEOUT })
       .toBe(failing.name);
@@ -256,7 +257,7 @@ describe('the timelines in a real browser', () => {
 
   it('a range of one hour leaves the fixture’s older day out', async () => {
     const page = await newPage({ width: 1280, height: 800 });
-    await page.goto(`${baseUrl}/#/containers/${steady.name}?range=1h`);
+    await gotoUi(page, `${baseUrl}/#/containers/${steady.name}?range=1h`);
     await expect
       .poll(async () => (await strip(page, '#view-container .health-strip')).states, { timeout: UI_TIMEOUT })
       .toEqual(['healthy']);
@@ -270,7 +271,7 @@ describe('the timelines in a real browser', () => {
 
   it('the page of a container that is gone shows its history, paged back', async () => {
     const page = await newPage({ width: 1280, height: 800 });
-    await page.goto(`${baseUrl}/#/containers/${gone}`);
+    await gotoUi(page, `${baseUrl}/#/containers/${gone}`);
     await expect
       .poll(() => page.locator('#container-message').textContent(), { timeout: UI_TIMEOUT })
       .toContain(`no container named ${gone}`);
@@ -292,7 +293,7 @@ describe('the timelines in a real browser', () => {
 
   it('the Containers view shows a 24 h strip per container and the restarts per hour above them', async () => {
     const page = await newPage({ width: 1280, height: 900 });
-    await page.goto(`${baseUrl}/#/containers`);
+    await gotoUi(page, `${baseUrl}/#/containers`);
     const chart = page.locator('figure.restarts-chart');
     await chart.waitFor({ state: 'visible', timeout: UI_TIMEOUT });
     // Fixture: steady's 2 (and 1 failed), failing's 1 older than 10 h, the gone one's 5 (and
@@ -331,7 +332,7 @@ describe('the timelines in a real browser', () => {
     await expect
       .poll(() => page.evaluate('location.hash'), { timeout: UI_TIMEOUT })
       .toBe(`#/containers/${steady.name}`);
-    await page.goto(`${baseUrl}/#/containers`);
+    await gotoUi(page, `${baseUrl}/#/containers`);
     await chart.waitFor({ state: 'visible', timeout: UI_TIMEOUT });
     await page.locator(`#containers-body tr[data-name="${steady.name}"] .health-strip`).waitFor();
     await page.screenshot({ path: join(SCREENSHOTS, 'containers-timeline.png') });
@@ -340,7 +341,7 @@ describe('the timelines in a real browser', () => {
 
   it('reads in dark mode and on a phone', async () => {
     const dark = await newPage({ width: 1280, height: 900, dark: true });
-    await dark.goto(`${baseUrl}/#/containers/${failing.name}`);
+    await gotoUi(dark, `${baseUrl}/#/containers/${failing.name}`);
     await dark.locator('#view-container .health-strip').waitFor({ timeout: UI_TIMEOUT });
     await dark.locator('#container-damping').waitFor({ timeout: UI_TIMEOUT });
     // The strip's colours follow the scheme: a healthy band is not the light theme's green.
@@ -349,14 +350,14 @@ describe('the timelines in a real browser', () => {
     await dark.context().close();
 
     const light = await newPage({ width: 1280, height: 800 });
-    await light.goto(`${baseUrl}/#/containers/${failing.name}`);
+    await gotoUi(light, `${baseUrl}/#/containers/${failing.name}`);
     await light.locator('#view-container rect.tl-healthy').first().waitFor({ timeout: UI_TIMEOUT });
     const lightGreen = await light.evaluate(HEALTHY_FILL);
     expect(darkGreen).not.toBe(lightGreen);
     await light.context().close();
 
     const phone = await newPage({ width: 390, height: 844 });
-    await phone.goto(`${baseUrl}/#/containers/${failing.name}`);
+    await gotoUi(phone, `${baseUrl}/#/containers/${failing.name}`);
     await phone.locator('#container-damping').waitFor({ timeout: UI_TIMEOUT });
     const box = await phone.locator('#view-container .health-strip svg').boundingBox();
     expect(box?.width).toBeGreaterThan(250);
