@@ -58,40 +58,41 @@ export function timeLeft(untilIso, now = Date.now()) {
   return `${Math.floor(minutes / 60)} h ${minutes % 60} min left`;
 }
 
-/** @type {Map<number, {listeners: Set<(now: number) => void>, timer: ReturnType<typeof setInterval>}>} */
+/** @type {Map<number, {listeners: Set<() => void>, timer: ReturnType<typeof setInterval>}>} */
 const tickers = new Map();
 
 /**
- * The current time, re-rendering the caller every `periodMs`; callers with the same period
- * share one timer.
+ * The current time, read at each render (never a remembered one, so a late timer cannot make
+ * a countdown run ahead); re-renders the caller every `periodMs`, callers with the same
+ * period sharing one timer.
  * @param {number} periodMs
  * @returns {number}
  */
 export function useNow(periodMs) {
-  const [now, setNow] = useState(Date.now());
+  const [, setTick] = useState(0);
   useEffect(() => {
     let ticker = tickers.get(periodMs);
     if (ticker === undefined) {
-      /** @type {Set<(now: number) => void>} */
+      /** @type {Set<() => void>} */
       const listeners = new Set();
       const timer = setInterval(() => {
-        const at = Date.now();
-        for (const listener of listeners) listener(at);
+        for (const listener of listeners) listener();
       }, periodMs);
       ticker = { listeners, timer };
       tickers.set(periodMs, ticker);
     }
     const own = ticker;
-    own.listeners.add(setNow);
+    const tick = () => setTick((n) => n + 1);
+    own.listeners.add(tick);
     return () => {
-      own.listeners.delete(setNow);
+      own.listeners.delete(tick);
       if (own.listeners.size === 0) {
         clearInterval(own.timer);
         tickers.delete(periodMs);
       }
     };
   }, [periodMs]);
-  return now;
+  return Date.now();
 }
 
 /**
