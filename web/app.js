@@ -13,6 +13,7 @@ import { TokenDialog } from './components/token-dialog.js';
 import { getJson, login, sessionState } from './lib/api.js';
 import { matchRoute } from './lib/router.js';
 import { LiveStream } from './lib/stream.js';
+import { ContainerView } from './views/container.js';
 import { ContainersView } from './views/containers.js';
 import { EventsView } from './views/events.js';
 import { ExcludedView } from './views/excluded.js';
@@ -25,7 +26,6 @@ import { MaintenanceBanner } from './views/maintenance.js';
 /**
  * One route: a hash path (`#/<path>`, the leading slash optional) matched by `pattern`,
  * whose groups become the view's `args` (see lib/router.js); `tab` is the tab it lights up.
- * A container page would be `{pattern: /^containers\/([^/]+)$/, view: …, tab: 'containers'}`.
  * @typedef {object} Route
  * @property {RegExp} pattern
  * @property {(props: ViewProps) => unknown} view
@@ -36,6 +36,7 @@ import { MaintenanceBanner } from './views/maintenance.js';
 /** @type {Route[]} */
 const ROUTES = [
   { pattern: /^containers$/, view: ContainersView, tab: 'containers', title: 'Containers' },
+  { pattern: /^containers\/([^/?]+)$/, view: ContainerView, tab: 'containers', title: 'Container' },
   { pattern: /^events$/, view: EventsView, tab: 'events', title: 'Events' },
   { pattern: /^excluded$/, view: ExcludedView, tab: 'excluded', title: 'Excluded' },
   { pattern: /^fleet$/, view: FleetView, tab: 'fleet', title: 'Fleet' },

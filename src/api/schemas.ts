@@ -119,6 +119,31 @@ export const errorSchema = z.object({ error: z.string().meta({ description: 'Wha
 
 export const auditEventSchema = storedAuditEventSchema.meta({ id: 'AuditEvent' });
 
+const dampingSchema = z
+  .object({
+    restarts_in_window: z
+      .number()
+      .int()
+      .meta({ description: 'autoheal’s restart attempts inside the window (`AUTOHEAL_RESTART_WINDOW`).' }),
+    max_restarts: z.number().int().meta({
+      description:
+        'Attempts in the window before autoheal gives up: the label `autoheal.max_restarts`, else the setting.',
+    }),
+    window_s: z.number().int().meta({ description: 'The window, in seconds.' }),
+    backoff_s: z.number().meta({
+      description:
+        'How long the next restart waits, counted from the failure, if the container turns unhealthy now (0: at once).',
+    }),
+    next_attempt_at: z.string().nullable().meta({
+      description: 'While a restart waits out its back-off: when it may run (ISO 8601); else null.',
+    }),
+    gave_up_at: z
+      .string()
+      .nullable()
+      .meta({ description: 'When autoheal gave up on the container (ISO 8601); null while it is armed.' }),
+  })
+  .meta({ id: 'Damping' });
+
 export const containerViewSchema: z.ZodType<ContainerView> = z
   .object({
     id: z.string(),
@@ -140,6 +165,7 @@ export const containerViewSchema: z.ZodType<ContainerView> = z
       description:
         'First line (at most 200 characters) of the last failing health probe output autoheal read since it started.',
     }),
+    damping: dampingSchema,
     labels: z.record(z.string(), z.string()),
   })
   .meta({ id: 'Container' });

@@ -12,6 +12,7 @@ import type { MetricsRegistry } from '../metrics.js';
 import { bareName, idMatches } from '../shared/container-ref.js';
 import { errorText } from '../shared/errors.js';
 import type { AuditStore, ListName } from '../store/types.js';
+import { dampingSettings, dampingView } from './damping-view.js';
 import { DependentRecreator } from './dependent-recreator.js';
 import {
   type ContainerIdentity,
@@ -416,6 +417,11 @@ export class Supervisor implements SupervisorControl {
       gave_up: this.store.getHealRecord(c.id)?.gaveUpAt != null,
       silenced_until: this.holds.silencedUntil(c.name),
       last_probe_output: this.healer.probeLine(c.id),
+      damping: dampingView(
+        this.store.getHealRecord(c.id),
+        dampingSettings(c.labels, this.settings),
+        this.now(),
+      ),
       labels: ownLabels(c.labels, rules.labelKey),
     };
   }

@@ -4,6 +4,7 @@
  */
 import type { HealthStatus } from '../engine/types.js';
 import type { AuditEvent, ListName } from '../store/types.js';
+import type { DampingView } from './damping-view.js';
 import type { MaintenanceView } from './hold-keeper.js';
 
 export type { MaintenanceView } from './hold-keeper.js';
@@ -28,6 +29,8 @@ export interface ContainerView {
   silenced_until: string | null;
   /** First line of the last failing health probe's output autoheal read (since it started), or null. */
   last_probe_output: string | null;
+  /** Its restart-loop damping: restarts in the window, back-off, given up. */
+  damping: DampingView;
   labels: Record<string, string>;
 }
 

@@ -44,6 +44,14 @@ export function container(
     gave_up: false,
     silenced_until: null,
     last_probe_output: null,
+    damping: {
+      restarts_in_window: 0,
+      max_restarts: 10,
+      window_s: 3600,
+      backoff_s: 0,
+      next_attempt_at: null,
+      gave_up_at: null,
+    },
     labels: { autoheal: 'true' },
     ...overrides,
   };

@@ -19,7 +19,18 @@
  * @property {string | null} [last_restart_at]
  * @property {string | null} [last_probe_output]
  * @property {string | null} [silenced_until]
+ * @property {Damping} [damping]
  * @property {string} [host]  Set on the fleet's rows.
+ */
+
+/**
+ * @typedef {object} Damping  `damping` of a container: its restart-loop damping state.
+ * @property {number} restarts_in_window
+ * @property {number} max_restarts
+ * @property {number} window_s
+ * @property {number} backoff_s
+ * @property {string | null} next_attempt_at
+ * @property {string | null} gave_up_at
  */
 
 /**

@@ -7,11 +7,15 @@
  */
 import { html, useEffect, useRef, useState } from '/vendor/htm-preact.js';
 import { HealthBadge, MonitoringBadges, RunBadge } from '../components/badge.js';
+import { HealthStrip } from '../components/health-strip.js';
 import { Message, useActions } from '../components/message.js';
+import { RestartsChart } from '../components/restarts-chart.js';
 import { RelativeTime } from '../components/time.js';
 import { ApiError, change, errorText, getJson } from '../lib/api.js';
 import { imageText, shortId } from '../lib/container-ref.js';
+import { useEventWindow } from '../lib/event-window.js';
 import { usePoll, useStreamEvents } from '../lib/hooks.js';
+import { byContainer, DAY_MS, stateNow } from '../lib/timeline.js';
 import { EnrollHint } from './hints.js';
 
 /** @typedef {import('../lib/types.js').Container} Container */
@@ -63,6 +67,8 @@ export function ContainersView({ ctx }) {
     }
   }
   const { said, act } = useActions(load);
+  const day = useEventWindow(ctx.stream, DAY_MS);
+  const dayByName = byContainer(day.events);
   usePoll(load, POLL_MS);
 
   const refreshTimer = useRef(/** @type {ReturnType<typeof setTimeout> | null} */ (null));
@@ -136,9 +142,10 @@ export function ContainersView({ ctx }) {
   const row = (c) => html`<tr key=${c.id} data-name=${c.name} data-health=${c.health}>
     <td data-label="Container">
       <div>
-        <a class="container-name" href=${`#/events?container=${encodeURIComponent(c.name)}`} title=${`Events of ${c.name}`}>${c.name}</a>
+        <a class="container-name" href=${`#/containers/${encodeURIComponent(c.name)}`} title=${`${c.name}: health over time, damping and history`}>${c.name}</a>
         <div class="muted small mono meta" title=${`${c.id}\n${c.image}`}>${shortId(c.id)} · ${imageText(c.image)}</div>
         ${c.last_probe_output ? html`<div class="why small" title="the last failing health probe said">why: ${c.last_probe_output}</div>` : null}
+        ${day.loaded && (c.monitored || dayByName.has(c.name)) ? html`<${HealthStrip} events=${dayByName.get(c.name) ?? []} from=${day.from} to=${day.to} current=${stateNow(c)} label=${`${c.name}, last 24 hours`} />` : null}
       </div>
     </td>
     <td data-label="State"><${RunBadge} state=${c.state} /></td>
@@ -186,6 +193,7 @@ export function ContainersView({ ctx }) {
     const monitored = containers.some((c) => c.monitored);
     return html`
       ${monitored ? null : html`<${EnrollHint} labelKey=${ctx.labelKey} noContainers=${containers.length === 0} />`}
+      ${day.loaded && monitored ? html`<${RestartsChart} events=${day.events} now=${day.to} />` : null}
       ${
         shown.length > 0
           ? html`<div class="table-wrap">

@@ -15,6 +15,7 @@ describe('GET /api/containers', () => {
     expect(body.containers.map((c) => c.name)).toEqual(['web', 'db']);
     expect(Object.keys(body.containers[0] ?? {}).sort()).toEqual(
       [
+        'damping',
         'enrolled_by',
         'gave_up',
         'excluded',

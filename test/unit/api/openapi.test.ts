@@ -154,6 +154,23 @@ describe('the OpenAPI document', () => {
     // The validator compiles the OpenAPI 3.1 meta-schema first: seconds on a busy machine.
   }, 30_000);
 
+  it('documents the damping state of a container (restarts in the window, back-off, give-up)', async () => {
+    const doc = (await fetchDocument()) as Document & {
+      components: { schemas: Record<string, { properties?: Record<string, unknown>; required?: string[] }> };
+    };
+    expect(doc.components.schemas.Container?.properties?.damping).toEqual({
+      $ref: '#/components/schemas/Damping',
+    });
+    expect(doc.components.schemas.Damping?.required?.sort()).toEqual([
+      'backoff_s',
+      'gave_up_at',
+      'max_restarts',
+      'next_attempt_at',
+      'restarts_in_window',
+      'window_s',
+    ]);
+  });
+
   it('names every audit event type, health transitions included, with what a health status means', async () => {
     const doc = (await fetchDocument()) as unknown as {
       components: {
