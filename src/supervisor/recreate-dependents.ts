@@ -12,6 +12,7 @@ import {
   isExcluded,
   isSelf,
   isSwarmTask,
+  monitorVerdict,
 } from './enrollment.js';
 import { recreatesDependents } from './labels.js';
 
@@ -140,10 +141,13 @@ export interface PlanInput {
 
 /**
  * The containers whose network mode names an old container `parent` replaced, by name
- * order. The old one must be gone or stopped: a running one is a container of its own.
+ * order. The parent must be one this autoheal monitors (another autoheal's, or an excluded
+ * one, is not ours to act around); the old one must be gone or stopped: a running one is a
+ * container of its own.
  */
 export function planRecreations(input: PlanInput): DependentPlan[] {
   const { parent, containers, known, rules } = input;
+  if (!monitorVerdict(parent, rules).monitored) return [];
   if (!wantsRecreate(parent, input.recreateAll)) return [];
   const byId = new Map(containers.map((c) => [c.id, c]));
   const plans: DependentPlan[] = [];
