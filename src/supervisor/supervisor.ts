@@ -12,7 +12,7 @@ import type { MetricsRegistry } from '../metrics.js';
 import { bareName, idMatches } from '../shared/container-ref.js';
 import { errorText } from '../shared/errors.js';
 import type { AuditStore, ListName } from '../store/types.js';
-import { DependentRecreator } from './dependent-recreator.js';
+import { DependentRecreator } from './dependents/recreator.js';
 import {
   type ContainerIdentity,
   type EnrollmentRules,
@@ -22,10 +22,10 @@ import {
 } from './enrollment.js';
 import { Enrollment } from './enrollment-rules.js';
 import { EventIntake } from './event-intake.js';
-import { Healer, type HealNotifier } from './healer.js';
+import { Healer } from './heal/healer.js';
 import { HoldKeeper } from './hold-keeper.js';
-import type { Outcome } from './outcomes.js';
-import { Recorder } from './recorder.js';
+import type { Outcome } from './record/outcomes.js';
+import { type OutcomeNotifier, Recorder } from './record/recorder.js';
 import type {
   ContainerView,
   ListChange,
@@ -44,7 +44,7 @@ export interface SupervisorDeps {
   logger: Logger;
   metrics: MetricsRegistry;
   /** Webhook, Apprise and the post-restart script; null sends nothing. */
-  notifier?: HealNotifier | null;
+  notifier?: OutcomeNotifier | null;
   /** autoheal's own container id, when it runs in one. */
   selfId: string | null;
   /** Milliseconds since the epoch; injected so tests control time. */
@@ -88,8 +88,8 @@ export class Supervisor implements SupervisorControl {
     this.now = deps.now ?? Date.now;
     this.selfId = deps.selfId;
     this.enrollment = new Enrollment(deps.settings, deps.store, deps.selfId);
-    this.recorder = new Recorder({ store: deps.store, metrics: deps.metrics, logger: deps.logger });
     const notifier = deps.notifier ?? null;
+    this.recorder = new Recorder({ store: deps.store, metrics: deps.metrics, logger: deps.logger, notifier });
     this.holds = new HoldKeeper({
       store: deps.store,
       logger: deps.logger,
@@ -107,7 +107,6 @@ export class Supervisor implements SupervisorControl {
       settings: deps.settings,
       logger: deps.logger,
       metrics: deps.metrics,
-      notifier: deps.notifier ?? null,
       enrollment: this.enrollment,
       now: this.now,
       startedAtMs: this.now(),
@@ -115,10 +114,8 @@ export class Supervisor implements SupervisorControl {
     });
     this.dependents = new DependentRecreator({
       engine: deps.engine,
-      store: deps.store,
       settings: deps.settings,
       logger: deps.logger,
-      metrics: deps.metrics,
       recorder: this.recorder,
       enrollment: this.enrollment,
       healing: (id) => this.healer.busy(id),
@@ -255,7 +252,6 @@ export class Supervisor implements SupervisorControl {
           ? 'AUTOHEAL_CONTAINER_LABEL=all'
           : 'the selected list';
     this.record({ kind: 'enrolled', c, enrolledBy, how });
-    containerLogger(this.log, c.name, c.id).info({ enrolled_by: enrolledBy }, 'container monitored');
   }
 
   private handleEvent(event: ContainerEvent): void {
@@ -312,7 +308,6 @@ export class Supervisor implements SupervisorControl {
           this.healer.unhealthy(event, 'event');
         } else if (verdict.enrolledBy !== null && verdict.excluded) {
           this.record({ kind: 'excluded', c: event });
-          log.info('unhealthy but excluded: not restarted');
         } else {
           log.debug({ reason: verdict.reason }, 'unhealthy but not monitored');
         }
@@ -486,7 +481,6 @@ export class Supervisor implements SupervisorControl {
     if (added.length === 0 && removed.length === 0) return { ok: true, changed: false, entries: before };
     this.store.setList(list, next);
     this.record({ kind: 'list_changed', list, how, added, removed, entries: next });
-    this.log.info({ list, added, removed }, `${list} list changed`);
     // Takes effect at once: newly selected containers are enrolled and healed if unhealthy.
     void this.reconcile('config');
     return { ok: true, changed: true, entries: next };

@@ -5,7 +5,7 @@
  * the time its replacement starts (`docker rm -f` then `docker run`), so the memory keeps a
  * destroyed container for as long as a dependent still names it.
  */
-import type { ContainerSnapshot } from '../engine/types.js';
+import type { ContainerSnapshot } from '../../engine/types.js';
 import {
   type ContainerIdentity,
   type EnrollmentRules,
@@ -13,8 +13,8 @@ import {
   isSelf,
   isSwarmTask,
   monitorVerdict,
-} from './enrollment.js';
-import { recreatesDependents } from './labels.js';
+} from '../enrollment.js';
+import { recreatesDependents } from '../labels.js';
 
 export const COMPOSE_PROJECT_LABEL = 'com.docker.compose.project';
 export const COMPOSE_SERVICE_LABEL = 'com.docker.compose.service';

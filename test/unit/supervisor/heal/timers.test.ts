@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { HealTimers } from '../../../src/supervisor/heal-timers.js';
+import { HealTimers } from '../../../../src/supervisor/heal/timers.js';
 
 describe('the heal timers: one per container', () => {
   beforeEach(() => vi.useFakeTimers({ now: 0 }));

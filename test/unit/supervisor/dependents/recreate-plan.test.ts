@@ -1,14 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import type { ContainerSnapshot } from '../../../src/engine/types.js';
-import type { EnrollmentRules } from '../../../src/supervisor/enrollment.js';
-import { recreatesDependents, restartsDependents } from '../../../src/supervisor/labels.js';
+import type { ContainerSnapshot } from '../../../../src/engine/types.js';
 import {
   KnownContainers,
   networkTarget,
   planRecreations,
   replacementParents,
   replaces,
-} from '../../../src/supervisor/recreate-dependents.js';
+} from '../../../../src/supervisor/dependents/recreate-plan.js';
+import type { EnrollmentRules } from '../../../../src/supervisor/enrollment.js';
+import { recreatesDependents, restartsDependents } from '../../../../src/supervisor/labels.js';
 
 const hex = (c: string) => c.repeat(64);
 const OLD_VPN = hex('a');
@@ -80,7 +80,13 @@ describe('which dependents are re-created when their parent is replaced', () => 
     ] as const) {
       for (const recreateAll of [false, true]) {
         expect(
-          planRecreations({ parent, containers: [parent, dependent()], known: knownOldVpn(), rules: r, recreateAll }),
+          planRecreations({
+            parent,
+            containers: [parent, dependent()],
+            known: knownOldVpn(),
+            rules: r,
+            recreateAll,
+          }),
         ).toEqual([]);
       }
     }

@@ -4,10 +4,10 @@
  * was when a step fails. Every scenario reads the engine calls and the audit trail.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import type { ContainerSnapshot } from '../../../src/engine/types.js';
-import type { AuditEvent } from '../../../src/store/types.js';
-import { asideName } from '../../../src/supervisor/dependent-recreator.js';
-import { stopSupervisors, supervisorHarness } from '../../support/supervisor-harness.js';
+import type { ContainerSnapshot } from '../../../../src/engine/types.js';
+import type { AuditEvent } from '../../../../src/store/types.js';
+import { asideName } from '../../../../src/supervisor/dependents/recreate-one.js';
+import { stopSupervisors, supervisorHarness } from '../../../support/supervisor-harness.js';
 
 afterEach(async () => {
   await stopSupervisors(100);
