@@ -8,7 +8,14 @@ import type { Notification } from '../../notify/message.js';
 import type { NewAuditEvent } from '../../store/types.js';
 import type { Hold } from '../maintenance.js';
 import { lastOutputLine, type ProbeReport } from '../probe-log.js';
+import type { EnrolledBy } from '../types.js';
 import { type About, type Outcome, WHY } from './outcomes.js';
+
+/** How a container came to be monitored, in words. */
+function enrolledHow(by: EnrolledBy, labelKey: string): string {
+  if (by === 'label') return `label ${labelKey}=true`;
+  return by === 'all' ? 'AUTOHEAL_CONTAINER_LABEL=all' : 'the selected list';
+}
 
 function notifyOnlyDetail(parent: About | null): string {
   const asks = 'its label autoheal.action=notify asks only for a notification';
@@ -203,7 +210,7 @@ export function auditEventOf(o: Outcome): NewAuditEvent {
         event_type: 'auto_monitor',
         ...container(o.c),
         status: 'enabled',
-        message: `Monitoring ${o.c.name} (enrolled by ${o.how})`,
+        message: `Monitoring ${o.c.name} (enrolled by ${enrolledHow(o.enrolledBy, o.labelKey)})`,
         details: { enrolled_by: o.enrolledBy },
       };
     case 'engine_connected':

@@ -6,6 +6,7 @@
  */
 import type { HealTrigger } from '../heal-decision.js';
 import type { ProbeReport } from '../probe-log.js';
+import type { EnrolledBy } from '../types.js';
 
 /** What set a heal off, in words, as the messages and notifications give it. */
 export const WHY: Record<HealTrigger, string> = {
@@ -109,7 +110,8 @@ export type Outcome =
     }
   /** A container exited or ran out of memory. */
   | { kind: 'died'; c: About; action: 'die' | 'oom'; exitCode: number | undefined; duringHeal: boolean }
-  | { kind: 'enrolled'; c: About; enrolledBy: string | null; how: string }
+  /** A container monitored for the first time; `labelKey` is AUTOHEAL_CONTAINER_LABEL. */
+  | { kind: 'enrolled'; c: About; enrolledBy: EnrolledBy; labelKey: string }
   | { kind: 'engine_connected'; reconnect: boolean }
   | { kind: 'engine_disconnected'; wasConnected: boolean; error: string; retryInMs: number }
   | {

@@ -239,7 +239,7 @@ describe('the recorder also sends the notification an outcome calls for', () => 
       reason: '3 restarts in 60 s',
     });
     recorder.record({ kind: 'detected', c: WEB, trigger: 'event', graceS: 0 });
-    recorder.record({ kind: 'enrolled', c: DB, enrolledBy: 'label', how: 'label autoheal=true' });
+    recorder.record({ kind: 'enrolled', c: DB, enrolledBy: 'label', labelKey: 'autoheal' });
     recorder.record({
       kind: 'skipped',
       c: WEB,

@@ -5,7 +5,7 @@
  * the capacity are dropped, and every merged or dropped event is counted: the periodic
  * reconcile repairs what a dropped `start` or `die` would have told.
  */
-import type { ContainerEvent } from '../engine/types.js';
+import type { ContainerEvent } from '../../engine/types.js';
 
 type Entry = { kind: 'event'; event: ContainerEvent } | { kind: 'health'; id: string };
 
@@ -17,7 +17,7 @@ export interface IntakeStatus {
   dropped: number;
 }
 
-export class EventIntake {
+export class EventQueue {
   private readonly entries: Entry[] = [];
   private head = 0;
   /** The newest health report per container that has a `health` entry waiting. */
