@@ -15,7 +15,10 @@ export const auditEventSchema = z.object({
     .nullable()
     .meta({ description: 'Full id; null for events about no container (engine, config_change).' }),
   container_name: z.string().nullable(),
-  status: z.string(),
+  status: z.string().meta({
+    description:
+      'The outcome, by type; for `health` the new state (starting, healthy, unhealthy, stopped), with the one before in details.previous (null when none was recorded).',
+  }),
   restart_count: z.number().int().nonnegative().nullable().meta({
     description: 'Successful restarts autoheal has made of this container; null without a container.',
   }),

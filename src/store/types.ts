@@ -17,6 +17,7 @@ export const AUDIT_EVENT_TYPES = [
   'oom',
   'config_change',
   'engine',
+  'health',
 ] as const;
 export type AuditEventType = (typeof AUDIT_EVENT_TYPES)[number];
 

@@ -10,6 +10,7 @@ export const ACTION_LABEL = 'autoheal.action';
 export const DEPENDENTS_LABEL = 'autoheal.dependents';
 export const BACKOFF_MAX_LABEL = 'autoheal.backoff.max';
 export const MAX_RESTARTS_LABEL = 'autoheal.max_restarts';
+export const NOTIFY_LABEL = 'autoheal.notify';
 
 export type HealAction = 'restart' | 'stop' | 'notify';
 const ACTIONS: readonly HealAction[] = ['restart', 'stop', 'notify'];
@@ -41,6 +42,12 @@ export function backoffMaxFromLabel(labels: Labels): number | null {
 export function maxRestartsFromLabel(labels: Labels): number | null {
   const n = seconds(labels, MAX_RESTARTS_LABEL);
   return n !== null && n >= 1 ? n : null;
+}
+
+/** `autoheal.notify`: false mutes the container's notifications; null when absent or not true/false. */
+export function notifyFromLabel(labels: Labels): boolean | null {
+  const raw = labels[NOTIFY_LABEL]?.trim().toLowerCase();
+  return raw === 'true' ? true : raw === 'false' ? false : null;
 }
 
 /** `autoheal.action`; null when absent or not one of restart, stop, notify. */
@@ -75,5 +82,6 @@ export function invalidLabels(labels: Labels): string[] {
     bad.push(BACKOFF_MAX_LABEL);
   if (labels[MAX_RESTARTS_LABEL] !== undefined && maxRestartsFromLabel(labels) === null)
     bad.push(MAX_RESTARTS_LABEL);
+  if (labels[NOTIFY_LABEL] !== undefined && notifyFromLabel(labels) === null) bad.push(NOTIFY_LABEL);
   return bad;
 }

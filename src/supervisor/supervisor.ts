@@ -17,11 +17,13 @@ import { DependentRecreator } from './dependents/recreator.js';
 import { isSelf } from './enrollment.js';
 import { Enrollment } from './enrollment-rules.js';
 import { Healer } from './heal/healer.js';
+import { HealthTransitions } from './health-transitions.js';
 import { HoldKeeper } from './hold-keeper.js';
 import { EventQueue } from './intake/event-queue.js';
 import { EventHandler } from './intake/events.js';
 import { HealthEvents } from './intake/health-events.js';
 import { Reconciler, type ReconcileTrigger } from './intake/reconcile.js';
+import { NotifyMute } from './notify-mute.js';
 import { type OutcomeNotifier, Recorder } from './record/recorder.js';
 import type {
   ContainerView,
@@ -73,7 +75,9 @@ export class Supervisor implements SupervisorControl {
     const { engine, store, settings } = deps;
     this.enrollment = new Enrollment(settings, store, deps.selfId);
     const enrollment = this.enrollment;
-    const recorder = new Recorder({ store, metrics: deps.metrics, logger: deps.logger, notifier });
+    // The label autoheal.notify=false mutes a container's notifications, learnt from events and lists.
+    const mute = new NotifyMute(notifier, deps.logger);
+    const recorder = new Recorder({ store, metrics: deps.metrics, logger: deps.logger, notifier: mute });
     this.recorder = recorder;
     this.holds = new HoldKeeper({
       store,
@@ -108,6 +112,12 @@ export class Supervisor implements SupervisorControl {
       now,
     });
     const healthEvents = new HealthEvents();
+    const health = new HealthTransitions({
+      trail: store,
+      record: (o) => recorder.record(o),
+      isMonitored: (c) => enrollment.verdict(c).monitored,
+      logger: deps.logger,
+    });
     const stopped = () => this.stopped;
     const events = new EventHandler({
       store,
@@ -116,6 +126,8 @@ export class Supervisor implements SupervisorControl {
       healer,
       dependents: this.dependents,
       healthEvents,
+      health,
+      mute,
       log,
       stopped,
     });
@@ -128,6 +140,8 @@ export class Supervisor implements SupervisorControl {
       healer,
       dependents: this.dependents,
       healthEvents,
+      health,
+      mute,
       log,
       engineConnected: () => this.engineConnected,
       stopped,

@@ -168,7 +168,17 @@ describe('the heal loop against a real Docker engine', () => {
     const events = await ah.readAudit();
     expect(eventsFor(events, unlabelled.id).filter((e) => e.event_type === 'auto_monitor')).toEqual([]);
     expect(eventsFor(events, optedOut.id).filter((e) => e.event_type === 'auto_monitor')).toEqual([]);
-    expect(eventsFor(events, healthy.id).map((e) => e.event_type)).toEqual(['auto_monitor']);
+    const ofHealthy = eventsFor(events, healthy.id);
+    expect(ofHealthy.filter((e) => e.event_type !== 'health').map((e) => e.event_type)).toEqual([
+      'auto_monitor',
+    ]);
+    // Its health transitions: at most `starting`, then `healthy`, and nothing since.
+    expect(ofHealthy.filter((e) => e.event_type === 'health').map((e) => e.status)).toEqual(
+      expect.arrayContaining(['healthy']),
+    );
+    expect(ofHealthy.filter((e) => e.event_type === 'health').at(-1)?.status).toBe('healthy');
+    for (const c of [unlabelled, optedOut])
+      expect(eventsFor(events, c.id).filter((e) => e.event_type === 'health')).toEqual([]);
   });
 
   it('a labelled container named in AUTOHEAL_EXCLUDE is skipped with reason excluded and not restarted', async () => {

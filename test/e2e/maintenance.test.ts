@@ -81,7 +81,17 @@ describe('maintenance against a real Docker engine', () => {
     const during = eventsFor(await ah.readAudit(), c.id).map(
       (e: AuditEvent) => `${e.event_type}/${e.status}`,
     );
-    expect(during).toEqual(['auto_monitor/enabled', 'unhealthy/detected', 'skipped/maintenance']);
+    expect(during.filter((e) => !e.startsWith('health/'))).toEqual([
+      'auto_monitor/enabled',
+      'unhealthy/detected',
+      'skipped/maintenance',
+    ]);
+    // The health transitions, one per change: (starting,) healthy, then unhealthy before the report.
+    expect(during.filter((e) => e.startsWith('health/')).slice(-2)).toEqual([
+      'health/healthy',
+      'health/unhealthy',
+    ]);
+    expect(during.indexOf('health/unhealthy')).toBeLessThan(during.indexOf('unhealthy/detected'));
 
     const ended = await api('DELETE', '/api/maintenance');
     expect(ended.status).toBe(200);
@@ -91,5 +101,24 @@ describe('maintenance against a real Docker engine', () => {
       `the restart of ${c.name} after maintenance`,
     );
     expect(await startedAt(c)).not.toBe(before);
+    // The restart shows in the health transitions: stopped, starting, and healthy again.
+    await ah.waitForAudit(
+      (e) =>
+        e.event_type === 'health' &&
+        e.status === 'healthy' &&
+        e.details.previous === 'starting' &&
+        e.container_id === c.id,
+      30_000,
+      `${c.name} healthy again after its restart`,
+    );
+    const states = eventsFor(await ah.readAudit(), c.id)
+      .filter((e) => e.event_type === 'health')
+      .map((e) => `${e.status}<${String(e.details.previous)}`);
+    expect(states.slice(-4)).toEqual([
+      'unhealthy<healthy',
+      'stopped<unhealthy',
+      'starting<stopped',
+      'healthy<starting',
+    ]);
   });
 });

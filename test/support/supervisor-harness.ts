@@ -1,7 +1,8 @@
 /**
  * A supervisor wired to the fake engine, the in-memory store and a recording notifier, for
  * the domain's unit scenarios; `trail(id)` reads a container's audit trail oldest first as
- * `event_type/status`.
+ * `event_type/status`, without its `health` transitions, which `healthTrail(id)` reads
+ * (their own scenarios are in health-transitions.test.ts).
  */
 
 import { loadSettings } from '../../src/config/load.js';
@@ -69,11 +70,19 @@ export function supervisorHarness(options: HarnessOptions = {}) {
     ...(options.containers ? { containers: options.containers(engine) } : {}),
   });
   running.push(supervisor);
-  const trail = (id: string) =>
+  const all = (id: string) =>
     store
       .list({ limit: 5000 })
       .filter((e) => e.container_id === id)
-      .reverse()
+      .reverse();
+  const trail = (id: string) =>
+    all(id)
+      .filter((e) => e.event_type !== 'health')
       .map((e) => `${e.event_type}/${e.status}`);
-  return { settings, engine, store, metrics, notifier, supervisor, trail };
+  /** The `health` transitions, as `state<previous` (`healthy<unhealthy`; `<null` for the first). */
+  const healthTrail = (id: string) =>
+    all(id)
+      .filter((e) => e.event_type === 'health')
+      .map((e) => `${e.status}<${String(e.details.previous)}`);
+  return { settings, engine, store, metrics, notifier, supervisor, trail, healthTrail };
 }

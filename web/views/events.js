@@ -21,6 +21,7 @@ const TYPE_TEXT = {
   oom: 'out of memory',
   config_change: 'config',
   engine: 'engine',
+  health: 'health',
 };
 
 /**

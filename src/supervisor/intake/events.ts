@@ -10,6 +10,8 @@ import type { HealRecords } from '../../store/types.js';
 import type { DependentRecreator } from '../dependents/recreator.js';
 import type { Enrollment } from '../enrollment-rules.js';
 import type { Healer } from '../heal/healer.js';
+import type { HealthTransitions } from '../health-transitions.js';
+import type { NotifyMute } from '../notify-mute.js';
 import type { Recorder } from '../record/recorder.js';
 import { ensureEnrolled } from './enrol.js';
 import type { HealthEvents } from './health-events.js';
@@ -21,6 +23,10 @@ export interface EventHandlerDeps {
   healer: Pick<Healer, 'forget' | 'healthy' | 'unhealthy' | 'restarting'>;
   dependents: Pick<DependentRecreator, 'observe' | 'started'>;
   healthEvents: HealthEvents;
+  /** Writes a monitored container's health changes down. */
+  health: Pick<HealthTransitions, 'onEvent'>;
+  /** Learns which containers' notifications their label mutes. */
+  mute: Pick<NotifyMute, 'observe'>;
   log: Logger;
   /** autoheal is shutting down: events are no longer acted on. */
   stopped: () => boolean;
@@ -45,6 +51,8 @@ export class EventHandler {
     const d = this.d;
     if (d.stopped()) return;
     const log = containerLogger(d.log, event.name, event.id);
+    d.health.onEvent(event);
+    d.mute.observe(event);
     d.dependents.observe(event);
     if (event.action === 'destroy') {
       d.healthEvents.forget(event.id);

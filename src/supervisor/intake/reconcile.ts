@@ -12,6 +12,8 @@ import type { HealRecords } from '../../store/types.js';
 import type { DependentRecreator } from '../dependents/recreator.js';
 import type { Enrollment } from '../enrollment-rules.js';
 import type { Healer } from '../heal/healer.js';
+import type { HealthTransitions } from '../health-transitions.js';
+import type { NotifyMute } from '../notify-mute.js';
 import type { Recorder } from '../record/recorder.js';
 import { ensureEnrolled } from './enrol.js';
 import type { HealthEvents } from './health-events.js';
@@ -27,6 +29,10 @@ export interface ReconcilerDeps {
   healer: Pick<Healer, 'forget' | 'healthy' | 'unhealthy'>;
   dependents: Pick<DependentRecreator, 'observeList'>;
   healthEvents: HealthEvents;
+  /** Writes a monitored container's health changes down. */
+  health: Pick<HealthTransitions, 'mark' | 'onList'>;
+  /** Learns which containers' notifications their label mutes. */
+  mute: Pick<NotifyMute, 'observeList'>;
   log: Logger;
   /** The event stream is up: a failed list is then worth a warning. */
   engineConnected: () => boolean;
@@ -81,6 +87,7 @@ export class Reconciler {
     const known = d.store.knownContainerIds();
     // A health event handled while the list is under way is newer than the list's snapshot.
     const mark = d.healthEvents.mark();
+    const healthMark = d.health.mark();
     let containers: ContainerSnapshot[];
     try {
       containers = await d.engine.listContainers();
@@ -91,6 +98,8 @@ export class Reconciler {
       return;
     }
     d.dependents.observeList(containers);
+    d.health.onList(containers, healthMark);
+    d.mute.observeList(containers);
     // A container destroyed while autoheal was down (or whose destroy event was dropped)
     // would otherwise keep its state forever.
     const present = new Set(containers.map((c) => c.id));

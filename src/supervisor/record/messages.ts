@@ -213,6 +213,14 @@ export function auditEventOf(o: Outcome): NewAuditEvent {
         message: `Monitoring ${o.c.name} (enrolled by ${enrolledHow(o.enrolledBy, o.labelKey)})`,
         details: { enrolled_by: o.enrolledBy },
       };
+    case 'health':
+      return {
+        event_type: 'health',
+        ...container(o.c),
+        status: o.state,
+        message: `${o.c.name} is ${o.state}${o.previous === null ? '' : ` (was ${o.previous})`}`,
+        details: { previous: o.previous, source: o.source },
+      };
     case 'engine_connected':
       return {
         event_type: 'engine',
@@ -305,6 +313,12 @@ export function logLineOf(o: Outcome): LogLine | null {
       };
     case 'excluded':
       return { level: 'info', fields: {}, msg: 'unhealthy but excluded: not restarted' };
+    case 'health':
+      return {
+        level: 'info',
+        fields: { health: o.state, previous: o.previous, source: o.source },
+        msg: 'health changed',
+      };
     case 'enrolled':
       return { level: 'info', fields: { enrolled_by: o.enrolledBy }, msg: 'container monitored' };
     case 'recreated':

@@ -5,6 +5,7 @@
  * docs/ARCHITECTURE.md.
  */
 import type { HealTrigger } from '../heal-decision.js';
+import type { HealthState } from '../health-transitions.js';
 import type { ProbeReport } from '../probe-log.js';
 import type { EnrolledBy } from '../types.js';
 
@@ -112,6 +113,14 @@ export type Outcome =
   | { kind: 'died'; c: About; action: 'die' | 'oom'; exitCode: number | undefined; duringHeal: boolean }
   /** A container monitored for the first time; `labelKey` is AUTOHEAL_CONTAINER_LABEL. */
   | { kind: 'enrolled'; c: About; enrolledBy: EnrolledBy; labelKey: string }
+  /** A monitored container's health state changed (`previous` null: none recorded before). */
+  | {
+      kind: 'health';
+      c: About;
+      state: HealthState;
+      previous: HealthState | null;
+      source: 'event' | 'reconcile';
+    }
   | { kind: 'engine_connected'; reconnect: boolean }
   | { kind: 'engine_disconnected'; wasConnected: boolean; error: string; retryInMs: number }
   | {

@@ -54,7 +54,7 @@ async function setup() {
   const trail = () =>
     store
       .list({ limit: 5000 })
-      .filter((e) => e.container_id === web.id)
+      .filter((e) => e.container_id === web.id && e.event_type !== 'health')
       .reverse()
       .map((e) => `${e.event_type}/${e.status}`);
   const unhealthy = () => {
