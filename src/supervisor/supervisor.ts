@@ -1,30 +1,23 @@
 /**
- * The supervisor: the composition of the domain. Engine events come in through the intake
+ * The supervisor: the domain behind one object (its parts wired in ./parts.ts). Engine events come in through the intake
  * (./intake/), reconciles look at every container (./intake/reconcile.ts), the healer acts
  * (./heal/, ./actions/), the recorder writes every outcome down (./record/); the operator's
  * levers for the API are here, over the views and lists (./control/). It knows the engine
  * and the store only through their interfaces, so its tests run without Docker.
  */
-import type { Settings } from '../config/settings.js';
-import type { ContainerSource } from '../engine/container-source.js';
-import type { ContainerEvent, Engine } from '../engine/types.js';
-import { componentLogger, type Logger } from '../log.js';
-import type { MetricsRegistry } from '../metrics.js';
-import type { AuditStore, ListName } from '../store/types.js';
-import { ListEditor } from './control/lists.js';
-import { ContainerViews } from './control/views.js';
-import { DependentRecreator } from './dependents/recreator.js';
+import type { ContainerEvent } from '../engine/types.js';
+import type { ListName } from '../store/types.js';
+import type { ListEditor } from './control/lists.js';
+import type { ContainerViews } from './control/views.js';
+import type { DependentRecreator } from './dependents/recreator.js';
 import { isSelf } from './enrollment.js';
-import { Enrollment } from './enrollment-rules.js';
-import { Healer } from './heal/healer.js';
-import { HealthTransitions } from './health-transitions.js';
-import { HoldKeeper } from './hold-keeper.js';
-import { EventQueue } from './intake/event-queue.js';
-import { EventHandler } from './intake/events.js';
-import { HealthEvents } from './intake/health-events.js';
-import { Reconciler, type ReconcileTrigger } from './intake/reconcile.js';
-import { NotifyMute } from './notify-mute.js';
-import { type OutcomeNotifier, Recorder } from './record/recorder.js';
+import type { Enrollment } from './enrollment-rules.js';
+import type { Healer } from './heal/healer.js';
+import type { HoldKeeper } from './hold-keeper.js';
+import type { EventQueue } from './intake/event-queue.js';
+import type { Reconciler, ReconcileTrigger } from './intake/reconcile.js';
+import { type SupervisorDeps, wireParts } from './parts.js';
+import type { Recorder } from './record/recorder.js';
 import type {
   ContainerView,
   ListChange,
@@ -36,23 +29,7 @@ import type {
 
 export type { ReconcileTrigger } from './intake/reconcile.js';
 
-export interface SupervisorDeps {
-  engine: Engine;
-  store: AuditStore;
-  settings: Settings;
-  logger: Logger;
-  metrics: MetricsRegistry;
-  /** Webhook, Apprise and the post-restart script; null sends nothing. */
-  notifier?: OutcomeNotifier | null;
-  /** autoheal's own container id, when it runs in one. */
-  selfId: string | null;
-  /** Milliseconds since the epoch; injected so tests control time. */
-  now?: () => number;
-  /** Capacity of the event intake before coalescing starts. */
-  intakeCapacity?: number;
-  /** Where the API's views list containers from; the engine itself when absent. */
-  containers?: ContainerSource;
-}
+export type { SupervisorDeps } from './parts.js';
 
 export class Supervisor implements SupervisorControl {
   private readonly enrollment: Enrollment;
@@ -69,112 +46,20 @@ export class Supervisor implements SupervisorControl {
   private stopped = false;
 
   constructor(deps: SupervisorDeps) {
-    const log = componentLogger(deps.logger, 'supervisor');
-    const now = deps.now ?? Date.now;
-    const notifier = deps.notifier ?? null;
-    const { engine, store, settings } = deps;
-    this.enrollment = new Enrollment(settings, store, deps.selfId);
-    const enrollment = this.enrollment;
-    // The label autoheal.notify=false mutes a container's notifications, learnt from events and lists.
-    const mute = new NotifyMute(notifier, deps.logger);
-    const recorder = new Recorder({ store, metrics: deps.metrics, logger: deps.logger, notifier: mute });
-    this.recorder = recorder;
-    this.holds = new HoldKeeper({
-      store,
-      logger: deps.logger,
-      now,
-      notice: notifier?.notice ? (text) => notifier.notice?.(text) : null,
-      // What is still unhealthy is healed now, not at the next interval.
-      onEnded: () => {
-        if (this.engineConnected && !this.stopped) void this.reconcile('config');
-      },
-    });
-    const healer = new Healer({
-      recorder,
-      engine,
-      store,
-      settings,
-      logger: deps.logger,
-      metrics: deps.metrics,
-      enrollment,
-      now,
-      startedAtMs: now(),
-      holds: this.holds,
-    });
-    this.healer = healer;
-    this.dependents = new DependentRecreator({
-      engine,
-      settings,
-      logger: deps.logger,
-      recorder,
-      enrollment,
-      healing: (id) => healer.busy(id),
-      now,
-    });
-    const healthEvents = new HealthEvents();
-    const health = new HealthTransitions({
-      trail: store,
-      record: (o) => recorder.record(o),
-      isMonitored: (c) => enrollment.verdict(c).monitored,
-      logger: deps.logger,
-    });
-    const stopped = () => this.stopped;
-    const events = new EventHandler({
-      store,
-      enrollment,
-      recorder,
-      healer,
-      dependents: this.dependents,
-      healthEvents,
-      health,
-      mute,
-      log,
-      stopped,
-    });
-    this.reconciler = new Reconciler({
-      engine,
-      store,
-      settings,
-      enrollment,
-      recorder,
-      healer,
-      dependents: this.dependents,
-      healthEvents,
-      health,
-      mute,
-      log,
+    const parts = wireParts(deps, {
       engineConnected: () => this.engineConnected,
-      stopped,
+      stopped: () => this.stopped,
+      reconcile: (trigger) => void this.reconcile(trigger),
     });
-    this.intake = new EventQueue(
-      deps.intakeCapacity ?? 10_000,
-      (event) => events.handle(event),
-      (event, why) =>
-        log.warn(
-          { container: event.name, action: event.action, why },
-          'event queue full: event merged or dropped',
-        ),
-    );
-    this.views = new ContainerViews({
-      containers: deps.containers ?? { list: () => engine.listContainers() },
-      store,
-      enrollment,
-      healer,
-      holds: this.holds,
-    });
-    this.lists = new ListEditor({ store, settings, recorder, changed: () => void this.reconcile('config') });
-    deps.metrics.gauge(
-      'autoheal_event_queue_size',
-      'Engine events waiting to be handled',
-      () => this.intake.status().size,
-    );
-    deps.metrics.family(
-      'autoheal_event_queue_dropped_total',
-      'Engine events merged or dropped because the queue was full',
-      'counter',
-      [],
-      () => [[{}, this.intake.status().dropped]],
-    );
+    this.enrollment = parts.enrollment;
+    this.recorder = parts.recorder;
+    this.holds = parts.holds;
+    this.healer = parts.healer;
+    this.dependents = parts.dependents;
+    this.intake = parts.intake;
+    this.reconciler = parts.reconciler;
+    this.views = parts.views;
+    this.lists = parts.lists;
   }
 
   // ── Entry points from the engine ──────────────────────────────────────────
