@@ -208,7 +208,7 @@ async function main(): Promise<void> {
     log(`pipeline: ${plan.pipelineEvents.toLocaleString('en')} events`);
     results.pipeline = await runPipeline(plan.pipelineEvents);
     log(
-      `pipeline: ${Math.round(results.pipeline.eventsPerS)} events/s (received in ${results.pipeline.receiveMs.toFixed(0)} ms, handled in ${results.pipeline.elapsedMs.toFixed(0)} ms), peak RSS ${results.pipeline.peakRssMiB.toFixed(0)} MiB`,
+      `pipeline: ${Math.round(results.pipeline.eventsPerS)} events/s (received in ${results.pipeline.receiveMs.toFixed(0)} ms, handled in ${results.pipeline.elapsedMs.toFixed(0)} ms), ${Math.round(results.pipeline.eventsPerCpuS)} events per CPU second (GC ${results.pipeline.gcMs.toFixed(0)} ms), peak RSS ${results.pipeline.peakRssMiB.toFixed(0)} MiB (${results.pipeline.rssBeforeMiB.toFixed(0)} MiB before), ${results.pipeline.intakeDropped} merged or dropped; load ${results.pipeline.load1.mean}`,
     );
   });
   await attempt('store', async () => {

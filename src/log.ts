@@ -37,31 +37,53 @@ export function componentLogger(root: Logger, component: Component): Logger {
   return root.child({ component });
 }
 
-/** How many container loggers each parent keeps; the oldest is dropped beyond this. */
-const CONTAINER_LOGGERS_KEPT = 1024;
-const containerLoggers = new WeakMap<Logger, Map<string, Logger>>();
+/**
+ * How many container loggers each parent keeps; the oldest is dropped beyond this. Above the
+ * number of containers of a large host, since a cache smaller than the fleet a flood cycles
+ * through misses on every event.
+ */
+export const CONTAINER_LOGGERS_KEPT = 4096;
+
+interface Kept {
+  /** By full id (lines with an id), and by name (lines without). */
+  byId: Map<string, { name: string; logger: Logger }>;
+  byName: Map<string, Logger>;
+}
+const containerLoggers = new WeakMap<Logger, Kept>();
+
+function keep<V>(map: Map<string, V>, key: string, value: V): void {
+  if (map.size >= CONTAINER_LOGGERS_KEPT) {
+    const oldest = map.keys().next();
+    if (!oldest.done) map.delete(oldest.value);
+  }
+  map.set(key, value);
+}
 
 /**
  * A logger for lines about one container. Reused per parent, name and id: the supervisor
  * asks for one per engine event, and making a pino child (bindings, redaction) per event
- * was a measurable share of the CPU an event flood costs (docs/BENCHMARKS.md).
+ * was a measurable share of the CPU an event flood costs (docs/BENCHMARKS.md). Looked up by
+ * the id itself, without building a key string per call.
  */
 export function containerLogger(logger: Logger, name: string, id?: string): Logger {
   let kept = containerLoggers.get(logger);
   if (!kept) {
-    kept = new Map();
+    kept = { byId: new Map(), byName: new Map() };
     containerLoggers.set(logger, kept);
   }
-  const key = id ? `${name}\u0000${id.slice(0, 12)}` : name;
-  let child = kept.get(key);
-  if (!child) {
-    child = logger.child(id ? { container: name, container_id: id.slice(0, 12) } : { container: name });
-    if (kept.size >= CONTAINER_LOGGERS_KEPT) {
-      const oldest = kept.keys().next();
-      if (!oldest.done) kept.delete(oldest.value);
+  if (id === undefined || id === '') {
+    let child = kept.byName.get(name);
+    if (!child) {
+      child = logger.child({ container: name });
+      keep(kept.byName, name, child);
     }
-    kept.set(key, child);
+    return child;
   }
+  const known = kept.byId.get(id);
+  // A renamed container gets a new logger under the same id.
+  if (known !== undefined && known.name === name) return known.logger;
+  const child = logger.child({ container: name, container_id: id.slice(0, 12) });
+  keep(kept.byId, id, { name, logger: child });
   return child;
 }
 

@@ -5,39 +5,23 @@
  */
 import { fork } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { openSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { FakeEngineServer, until } from '../../test/support/fake-engine-server.js';
+import { LoadSampler } from '../lib/machine.js';
+import { containerIds, syntheticEvent } from './flood.js';
 import type { PipelineWorkerResult } from './worker.js';
 
-const WORKER = fileURLToPath(new URL('./worker.js', import.meta.url));
-/** How many distinct containers the flood is about. */
-const CONTAINERS = 2000;
-/** The life of a container, in the engine's words, repeated. */
-const CYCLE = ['start', 'health_status: healthy', 'health_status: unhealthy', 'die'] as const;
-
-/** Event `i` of the flood, as the engine writes it (one line). */
-export function syntheticEvent(i: number, label: string, ids: readonly string[]): string {
-  const c = i % ids.length;
-  const action = CYCLE[Math.floor(i / ids.length) % CYCLE.length] as string;
-  const id = ids[c] as string;
-  const timeNano = 1_700_000_000_000_000_000n + BigInt(i) * 1000n;
-  const attributes: Record<string, string> = { image: 'bench', name: `bench-${c}`, [label]: 'true' };
-  if (action === 'die') attributes.exitCode = '137';
-  return `${JSON.stringify({
-    status: action,
-    id,
-    from: 'bench',
-    Type: 'container',
-    Action: action,
-    Actor: { ID: id, Attributes: attributes },
-    scope: 'local',
-    time: Number(timeNano / 1_000_000_000n),
-  }).slice(0, -1)},"timeNano":${timeNano}}\n`;
+export interface PipelineResult extends PipelineWorkerResult {
+  /** The machine's 1-minute load average while the flood ran. */
+  load1: { min: number; max: number; mean: number };
 }
 
-export async function runPipeline(events: number): Promise<PipelineWorkerResult> {
+const WORKER = fileURLToPath(new URL('./worker.js', import.meta.url));
+
+export async function runPipeline(events: number): Promise<PipelineResult> {
   const label = `bench.${randomBytes(3).toString('hex')}`;
-  const ids = Array.from({ length: CONTAINERS }, () => randomBytes(32).toString('hex'));
+  const ids = containerIds(label);
   // Written before the worker starts, so the flood is not paced by making it.
   const BATCH = 1000;
   const chunks: string[] = [];
@@ -50,11 +34,19 @@ export async function runPipeline(events: number): Promise<PipelineWorkerResult>
   await engine.listen();
   const child = fork(WORKER, [engine.socketPath, String(events), label], {
     execArgv: (process.env.BENCH_WORKER_NODE_OPTIONS ?? '').split(' ').filter(Boolean),
-    stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+    // BENCH_WORKER_LOG=<file> keeps autoheal's log lines of the flood (to see what it wrote).
+    stdio: [
+      'ignore',
+      process.env.BENCH_WORKER_LOG ? openSync(process.env.BENCH_WORKER_LOG, 'w') : 'ignore',
+      'inherit',
+      'ipc',
+    ],
   });
   try {
+    let ready = false;
     const result = new Promise<PipelineWorkerResult>((resolve, reject) => {
-      child.on('message', (m: { result?: PipelineWorkerResult }) => {
+      child.on('message', (m: { ready?: boolean; result?: PipelineWorkerResult }) => {
+        if (m.ready) ready = true;
         if (m.result) resolve(m.result);
       });
       child.once('exit', (code) =>
@@ -63,13 +55,18 @@ export async function runPipeline(events: number): Promise<PipelineWorkerResult>
     });
     // Until it is awaited below, an early exit must not count as an unhandled rejection.
     result.catch(() => {});
-    await until(() => engine.streams.length > 0, 30_000, 'the pipeline worker to open the event stream');
+    // Ready: the stream is open and the start-up reconcile has enrolled the fleet, as on a
+    // host where autoheal runs before the flood.
+    await until(() => ready, 60_000, 'the pipeline worker to open the event stream and enrol the fleet');
     const stream = engine.streams.at(-1);
     if (!stream) throw new Error('no event stream');
+    const load = new LoadSampler();
+    load.start(1000);
     for (const chunk of chunks) {
       if (!stream.write(chunk)) await new Promise<void>((r) => stream.once('drain', () => r()));
     }
-    return await result;
+    const measured = await result;
+    return { ...measured, load1: load.stop() };
   } finally {
     if (child.exitCode === null) {
       // It exits by itself after reporting (and writes a --cpu-prof then); a stuck one is killed.

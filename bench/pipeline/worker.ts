@@ -7,14 +7,16 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { performance } from 'node:perf_hooks';
+import { PerformanceObserver, performance } from 'node:perf_hooks';
 import { loadSettings } from '../../src/config/load.js';
+import { ContainerMirror, MirroredEngine } from '../../src/engine/container-mirror.js';
 import { DockerEventSource } from '../../src/engine/event-source.js';
 import type { ContainerSnapshot, Engine } from '../../src/engine/types.js';
 import { createRootLogger } from '../../src/log.js';
 import { MetricsRegistry } from '../../src/metrics.js';
 import { Supervisor } from '../../src/supervisor/supervisor.js';
 import { openStore } from '../lib/store.js';
+import { containerIds } from './flood.js';
 
 export interface PipelineWorkerResult {
   events: number;
@@ -22,6 +24,12 @@ export interface PipelineWorkerResult {
   /** First event → last event out of parse and dedupe (the rest is the supervisor's backlog). */
   receiveMs: number;
   eventsPerS: number;
+  /** This process's CPU time (user + system) from the first event to the end. */
+  cpuMs: number;
+  /** Events per second of CPU time: what the pipeline costs, whatever else the machine runs. */
+  eventsPerCpuS: number;
+  /** Time spent in garbage collection meanwhile. */
+  gcMs: number;
   peakRssMiB: number;
   rssBeforeMiB: number;
   parseErrors: number;
@@ -45,9 +53,20 @@ const root = createRootLogger(settings.logLevel, false);
 const store = await openStore(dataDir, settings.eventsMax, root);
 
 let restarts = 0;
-/** An engine that answers at once: the pipeline, not the engine, is measured. */
+const snapshot = (id: string, i: number): ContainerSnapshot => ({
+  id,
+  name: `bench-${i}`,
+  image: 'bench',
+  labels: { [label]: 'true' },
+  state: 'running',
+  health: 'healthy',
+});
+/**
+ * An engine that answers at once: the pipeline, not the engine, is measured. Its list holds
+ * the flood's containers (running, healthy), as a real host's would before their events.
+ */
 const engine: Engine = {
-  listContainers: async () => [],
+  listContainers: async () => containerIds(label).map(snapshot),
   inspect: async (id): Promise<ContainerSnapshot> => ({
     id,
     name: `c-${id.slice(0, 8)}`,
@@ -69,8 +88,10 @@ const engine: Engine = {
   start: async () => {},
   remove: async () => {},
 };
+// Wired as main.ts wires it: every event reaches the mirror first, and heals read it.
+const mirror = new ContainerMirror();
 const supervisor = new Supervisor({
-  engine,
+  engine: new MirroredEngine(engine, mirror),
   store,
   settings,
   logger: root,
@@ -79,9 +100,15 @@ const supervisor = new Supervisor({
 });
 const source = new DockerEventSource({ endpoint: settings.docker, requestTimeoutS: 30, logger: root });
 
-const rssBefore = process.memoryUsage.rss();
 let received = 0;
 let firstAt = 0;
+let cpuAtFirst: NodeJS.CpuUsage | null = null;
+let gcMs = 0;
+const gcObserver = new PerformanceObserver((list) => {
+  if (cpuAtFirst === null) return;
+  for (const entry of list.getEntries()) gcMs += entry.duration;
+});
+gcObserver.observe({ entryTypes: ['gc'] });
 let finish: (() => void) | null = null;
 const allReceived = new Promise<void>((resolve) => {
   finish = resolve;
@@ -89,25 +116,50 @@ const allReceived = new Promise<void>((resolve) => {
 supervisor.start();
 source.start({
   onEvent: (event) => {
-    if (received === 0) firstAt = performance.now();
+    if (received === 0) {
+      firstAt = performance.now();
+      cpuAtFirst = process.cpuUsage();
+    }
     received += 1;
+    mirror.apply(event);
     supervisor.onEngineEvent(event);
-    if (received + source.status().duplicatesDropped >= expected) finish?.();
+    if (received >= expected) finish?.();
   },
-  onConnected: (info) => supervisor.onEngineConnected(info),
-  onDisconnected: (info) => supervisor.onEngineDisconnected(info),
+  onConnected: (info) => {
+    mirror.streamConnected();
+    supervisor.onEngineConnected(info);
+  },
+  onDisconnected: (info) => {
+    mirror.streamLost();
+    supervisor.onEngineDisconnected(info);
+  },
 });
+// Replayed duplicates never reach onEvent (the flood has none, but the count must end).
+const duplicatesCheck = setInterval(() => {
+  if (received + source.status().duplicatesDropped >= expected) finish?.();
+}, 100);
+// The start-up reconcile lists the fleet: it is enrolled and mirrored before the flood.
+while (!mirror.trusted) await new Promise((r) => setTimeout(r, 10));
+await supervisor.settled();
+const rssBefore = process.memoryUsage.rss();
 process.send?.({ ready: true });
 await allReceived;
+clearInterval(duplicatesCheck);
 const receiveMs = performance.now() - firstAt;
 await supervisor.settled();
 const elapsedMs = performance.now() - firstAt;
+const cpu = process.cpuUsage(cpuAtFirst ?? undefined);
+const cpuMs = (cpu.user + cpu.system) / 1000;
+gcObserver.disconnect();
 const status = source.status();
 const result: PipelineWorkerResult = {
   events: expected,
   elapsedMs,
   receiveMs,
   eventsPerS: expected / (elapsedMs / 1000),
+  cpuMs,
+  eventsPerCpuS: expected / (cpuMs / 1000),
+  gcMs,
   // maxRSS is in KiB on Linux.
   peakRssMiB: process.resourceUsage().maxRSS / 1024,
   rssBeforeMiB: rssBefore / 2 ** 20,

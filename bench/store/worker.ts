@@ -111,8 +111,14 @@ for (let w = 0; w < WRITES; w += 1) {
 await store.close();
 let fileMiB: number | null = null;
 try {
-  const { statSync, readdirSync } = await import('node:fs');
-  fileMiB = readdirSync(dataDir).reduce((sum, f) => sum + statSync(join(dataDir, f)).size, 0) / 2 ** 20;
+  // Every file of the data directory, the history's segments (in a subdirectory) included.
+  const { readdirSync, statSync } = await import('node:fs');
+  fileMiB =
+    readdirSync(dataDir, { recursive: true, encoding: 'utf8' }).reduce((sum, f) => {
+      const st = statSync(join(dataDir, f));
+      return st.isFile() ? sum + st.size : sum;
+    }, 0) /
+    2 ** 20;
 } catch {
   fileMiB = null;
 }

@@ -82,7 +82,8 @@ export class DockerEventSource implements EngineEventSource {
   private readonly recent = new Set<string>();
 
   private connected = false;
-  private lastEventAt: string | null = null;
+  /** Milliseconds; formatted only when asked (`status`), not once per event. */
+  private lastEventAtMs: number | null = null;
   private reconnects = 0;
   private parseErrors = 0;
   private duplicatesDropped = 0;
@@ -120,7 +121,7 @@ export class DockerEventSource implements EngineEventSource {
   status(): EngineConnectionStatus {
     return {
       connected: this.connected,
-      lastEventAt: this.lastEventAt,
+      lastEventAt: this.lastEventAtMs === null ? null : new Date(this.lastEventAtMs).toISOString(),
       reconnects: this.reconnects,
       parseErrors: this.parseErrors,
       duplicatesDropped: this.duplicatesDropped,
@@ -250,7 +251,7 @@ export class DockerEventSource implements EngineEventSource {
     }
     this.remember(key);
     this.lastEventTimeS = Math.max(this.lastEventTimeS ?? 0, event.time);
-    this.lastEventAt = new Date(this.now()).toISOString();
+    this.lastEventAtMs = this.now();
     const label = event.health ? `health_status: ${event.health}` : event.action;
     this.eventsByAction[label] = (this.eventsByAction[label] ?? 0) + 1;
     this.log.debug({ container: event.name, action: label }, 'container event');

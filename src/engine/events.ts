@@ -45,17 +45,42 @@ function stringAttributes(actor: unknown): Record<string, string> {
   return out;
 }
 
+const TIME_NANO_KEY = '"timeNano"';
+
+/** JSON's whitespace: space, tab, line feed, carriage return. */
+function isJsonSpace(code: number): boolean {
+  return code === 0x20 || code === 0x09 || code === 0x0a || code === 0x0d;
+}
+
+/** The digits of the value after `"timeNano"` at `at` in `line` (`"timeNano" : 123`), or null. */
+function digitsAfterKey(line: string, at: number): string | null {
+  let i = at + TIME_NANO_KEY.length;
+  while (i < line.length && isJsonSpace(line.charCodeAt(i))) i += 1;
+  if (line.charCodeAt(i) !== 0x3a) return null;
+  i += 1;
+  while (i < line.length && isJsonSpace(line.charCodeAt(i))) i += 1;
+  const first = i;
+  while (i < line.length && line.charCodeAt(i) >= 0x30 && line.charCodeAt(i) <= 0x39) i += 1;
+  return i > first ? line.slice(first, i) : null;
+}
+
 /**
  * `timeNano` is above 2^53, so `JSON.parse` rounds it. The exact digits are read from the
  * source line when it is given, and only trusted when they agree with the parsed number.
+ * (Scanned by hand, not with a global regular expression: this runs for every event.)
  */
 function exactTimeNano(parsed: unknown, line: string | undefined): string | null {
   if (typeof parsed !== 'number' || !Number.isFinite(parsed) || parsed < 0) return null;
   if (line !== undefined) {
     // A label cannot fake this: attribute values are strings, so a quote precedes them.
-    for (const match of line.matchAll(/"timeNano"\s*:\s*(\d+)/g)) {
-      const digits = match[1];
-      if (digits !== undefined && Number(digits) === parsed) return digits;
+    // The engine writes `timeNano` last: search from the end.
+    for (
+      let at = line.lastIndexOf(TIME_NANO_KEY);
+      at !== -1;
+      at = at === 0 ? -1 : line.lastIndexOf(TIME_NANO_KEY, at - 1)
+    ) {
+      const digits = digitsAfterKey(line, at);
+      if (digits !== null && Number(digits) === parsed) return digits;
     }
   }
   return BigInt(Math.trunc(parsed)).toString();

@@ -45,21 +45,23 @@ export class NdjsonParser {
   /** Feeds one chunk; complete lines are delivered before this returns. */
   push(chunk: Buffer | string): void {
     // The decoder keeps the first bytes of a multi-byte character cut by the chunk boundary.
-    let text = typeof chunk === 'string' ? chunk : this.decoder.write(chunk);
+    const text = typeof chunk === 'string' ? chunk : this.decoder.write(chunk);
+    // Walks the chunk by index, one string per line and none for the rest of the chunk.
+    let start = 0;
     let newline = text.indexOf('\n');
     while (newline !== -1) {
-      const tail = text.slice(0, newline);
-      text = text.slice(newline + 1);
       if (this.discarding) {
         this.discarding = false;
       } else {
-        this.handleLine(this.pending + tail);
+        const tail = text.slice(start, newline);
+        this.handleLine(this.pending === '' ? tail : this.pending + tail);
       }
       this.pending = '';
-      newline = text.indexOf('\n');
+      start = newline + 1;
+      newline = text.indexOf('\n', start);
     }
     if (this.discarding) return;
-    this.pending += text;
+    if (start < text.length) this.pending += text.slice(start);
     if (this.pending.length > this.maxLineChars) {
       this.reject('line_too_long', this.pending);
       this.pending = '';

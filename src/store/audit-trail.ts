@@ -91,31 +91,53 @@ export interface RestartEntry {
  */
 export class RestartTally {
   readonly #byName = new Map<string, RestartEntry[]>();
-  /** The smallest id held, so that moving the floor below it costs nothing. */
-  #oldestId = Number.POSITIVE_INFINITY;
+  /**
+   * Every entry, oldest id first from `#head`, so the floor drops entries from the front
+   * instead of walking every name at each append (which cost O(names) per event once the
+   * history was full).
+   */
+  #byId: RestartEntry[] = [];
+  #head = 0;
+  /** An entry was added out of id order (a reload): sort before the next drop. */
+  #unsorted = false;
 
   add(entry: RestartEntry): void {
     const entries = this.#byName.get(entry.name);
     if (entries === undefined) this.#byName.set(entry.name, [entry]);
-    else entries.push(entry);
-    this.#oldestId = Math.min(this.#oldestId, entry.id);
+    else {
+      if (entry.id < entries.at(-1)!.id) this.#unsorted = true;
+      entries.push(entry);
+    }
+    const last = this.#byId.at(-1);
+    if (last !== undefined && this.#byId.length > this.#head && entry.id < last.id) this.#unsorted = true;
+    this.#byId.push(entry);
   }
 
   /** Forgets the restarts whose events have ids below `minId` (they left the history). */
   dropBelow(minId: number): void {
-    if (minId <= this.#oldestId) return;
-    let oldest = Number.POSITIVE_INFINITY;
-    for (const [name, entries] of this.#byName) {
-      let keepFrom = 0;
-      while (keepFrom < entries.length && entries[keepFrom]!.id < minId) keepFrom++;
-      if (keepFrom === entries.length) {
-        this.#byName.delete(name);
-        continue;
-      }
-      if (keepFrom > 0) entries.splice(0, keepFrom);
-      oldest = Math.min(oldest, entries[0]!.id);
+    if (this.#unsorted) this.#sort();
+    const byId = this.#byId;
+    while (this.#head < byId.length && byId[this.#head]!.id < minId) {
+      const gone = byId[this.#head]!;
+      this.#head += 1;
+      const entries = this.#byName.get(gone.name);
+      if (entries === undefined) continue;
+      // A name's entries are in id order too: the one leaving is its first.
+      if (entries.length === 1) this.#byName.delete(gone.name);
+      else entries.shift();
     }
-    this.#oldestId = oldest;
+    if (this.#head > 1024 && this.#head * 2 > byId.length) {
+      this.#byId = byId.slice(this.#head);
+      this.#head = 0;
+    }
+  }
+
+  #sort(): void {
+    const byId = (a: RestartEntry, b: RestartEntry) => a.id - b.id;
+    this.#byId = this.#byId.slice(this.#head).sort(byId);
+    this.#head = 0;
+    for (const entries of this.#byName.values()) entries.sort(byId);
+    this.#unsorted = false;
   }
 
   count(name: string): number {

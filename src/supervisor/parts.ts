@@ -16,7 +16,7 @@ import { Enrollment } from './enrollment-rules.js';
 import { Healer } from './heal/healer.js';
 import { HealthTransitions } from './health-transitions.js';
 import { HoldKeeper } from './hold-keeper.js';
-import { EventQueue } from './intake/event-queue.js';
+import { EventQueue, logFlood } from './intake/event-queue.js';
 import { EventHandler } from './intake/events.js';
 import { HealthEvents } from './intake/health-events.js';
 import { Reconciler, type ReconcileTrigger } from './intake/reconcile.js';
@@ -138,11 +138,7 @@ export function wireParts(deps: SupervisorDeps, life: Life): Parts {
   const intake = new EventQueue(
     deps.intakeCapacity ?? 10_000,
     (event) => events.handle(event),
-    (event, why) =>
-      log.warn(
-        { container: event.name, action: event.action, why },
-        'event queue full: event merged or dropped',
-      ),
+    logFlood(log),
   );
   const views = new ContainerViews({
     containers: deps.containers ?? { list: () => engine.listContainers() },

@@ -149,3 +149,18 @@ export function nextAttemptAt(r: HealRecord, s: PolicySettings): number | null {
   if (r.unhealthySince == null || r.consecutive === 0) return null;
   return r.unhealthySince + backoffStepS(r.consecutive, s) * 1000;
 }
+
+/** Whether two records say the same (a health event that changes nothing is not written). */
+export function sameRecord(a: HealRecord, b: HealRecord): boolean {
+  return (
+    a.name === b.name &&
+    a.consecutive === b.consecutive &&
+    a.lastAttemptAt === b.lastAttemptAt &&
+    a.healthySince === b.healthySince &&
+    (a.unhealthySince ?? null) === (b.unhealthySince ?? null) &&
+    a.gaveUpAt === b.gaveUpAt &&
+    a.notified === b.notified &&
+    a.attempts.length === b.attempts.length &&
+    a.attempts.every((t, i) => t === b.attempts[i])
+  );
+}

@@ -1,7 +1,7 @@
 import { Writable } from 'node:stream';
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
-import { containerLogger } from '../../src/log.js';
+import { CONTAINER_LOGGERS_KEPT, containerLogger } from '../../src/log.js';
 
 function capture() {
   const lines: Record<string, unknown>[] = [];
@@ -39,7 +39,20 @@ describe('container loggers', () => {
   it('keep a bounded number per parent, so a churning host does not grow them forever', () => {
     const { logger } = capture();
     const first = containerLogger(logger, 'c-0');
-    for (let i = 1; i <= 1024; i += 1) containerLogger(logger, `c-${i}`);
+    const firstWithId = containerLogger(logger, 'd-0', '0'.repeat(64));
+    for (let i = 1; i <= CONTAINER_LOGGERS_KEPT; i += 1) {
+      containerLogger(logger, `c-${i}`);
+      containerLogger(logger, `d-${i}`, i.toString(16).padStart(64, '0'));
+    }
     expect(containerLogger(logger, 'c-0')).not.toBe(first);
+    expect(containerLogger(logger, 'd-0', '0'.repeat(64))).not.toBe(firstWithId);
+  });
+
+  it('are kept for a fleet of 2,000 containers that a flood cycles through', () => {
+    const { logger } = capture();
+    const ids = Array.from({ length: 2000 }, (_, i) => i.toString(16).padStart(64, '0'));
+    const first = ids.map((id, i) => containerLogger(logger, `c-${i}`, id));
+    const again = ids.map((id, i) => containerLogger(logger, `c-${i}`, id));
+    expect(again.every((l, i) => l === first[i])).toBe(true);
   });
 });

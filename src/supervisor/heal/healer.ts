@@ -20,7 +20,7 @@ import { alreadyHandled, graceOf, healActionOf } from '../heal-decision.js';
 import type { HoldKeeper } from '../hold-keeper.js';
 import { invalidLabels } from '../labels.js';
 import type { Recorder } from '../record/recorder.js';
-import { observeHealthy, observeUnhealthy, rearm } from '../restart-policy.js';
+import { observeHealthy, observeUnhealthy, rearm, sameRecord } from '../restart-policy.js';
 import type { RestartNowResult } from '../types.js';
 import { Heal } from './heal.js';
 import { InFlight } from './in-flight.js';
@@ -210,7 +210,7 @@ export class Healer {
     const { record, rearmed } = observeHealthy(existing, this.d.now());
     if (rearmed)
       containerLogger(this.log, c.name, c.id).info('healthy again: autoheal will restart it again if needed');
-    if (JSON.stringify(record) !== JSON.stringify(existing)) this.records.save(c.id, record);
+    if (!sameRecord(record, existing)) this.records.save(c.id, record);
   }
 
   /** The container was destroyed: drop its timers and its damping state. */

@@ -35,10 +35,10 @@ export class HealRecords {
   /** The damping settings for this container: the globals, with its own labels' overrides. */
   damping(c: ContainerIdentity): Settings {
     const s = this.settings;
-    return {
-      ...s,
-      backoffMaxS: backoffMaxFromLabel(c.labels) ?? s.backoffMaxS,
-      maxRestarts: maxRestartsFromLabel(c.labels) ?? s.maxRestarts,
-    };
+    const backoffMaxS = backoffMaxFromLabel(c.labels);
+    const maxRestarts = maxRestartsFromLabel(c.labels);
+    // Without either label (most containers), no copy of every setting per heal.
+    if (backoffMaxS === null && maxRestarts === null) return s;
+    return { ...s, backoffMaxS: backoffMaxS ?? s.backoffMaxS, maxRestarts: maxRestarts ?? s.maxRestarts };
   }
 }

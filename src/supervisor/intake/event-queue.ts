@@ -1,92 +1,137 @@
 /**
  * The bounded queue between the engine's stream and the supervisor. Events are
- * handled in arrival order. When a flood exceeds the capacity, health reports are not
- * lost but coalesced per container (the latest health state wins), other events beyond
- * the capacity are dropped, and every merged or dropped event is counted: the periodic
- * reconcile repairs what a dropped `start` or `die` would have told.
+ * handled in arrival order. Health reports are not lost but coalesced per container (the
+ * latest health state wins); when a flood exceeds the capacity, other events are dropped.
+ * Every merged or dropped event is counted, and a flood is reported once when it begins
+ * and once when the queue has drained: the periodic reconcile repairs what a dropped
+ * `start` or `die` would have told.
  */
 import type { ContainerEvent } from '../../engine/types.js';
-
-type Entry = { kind: 'event'; event: ContainerEvent } | { kind: 'health'; id: string };
+import type { Logger } from '../../log.js';
 
 export interface IntakeStatus {
-  /** Entries waiting to be handled. */
+  /** Events waiting to be handled. */
   size: number;
   capacity: number;
   /** Events dropped or merged into a newer health report of the same container. */
   dropped: number;
 }
 
+/** One flood: what was merged or dropped since it began; `ended` once the queue drained. */
+export interface IntakeFlood {
+  merged: number;
+  dropped: number;
+  ended: boolean;
+}
+
 export class EventQueue {
-  private readonly entries: Entry[] = [];
-  private head = 0;
-  /** The newest health report per container that has a `health` entry waiting. */
+  /**
+   * Waiting events in arrival order. A health report here stands for its container's
+   * newest one (`latestHealth`). Swapped for an empty array at each drain, so the events
+   * handled are released at once (a flood never holds what it has already handled).
+   */
+  private queue: ContainerEvent[] = [];
+  /** The newest health report per container that has one waiting. */
   private readonly latestHealth = new Map<string, ContainerEvent>();
   private otherWaiting = 0;
+  /** Events of the batch being handled that are not handled yet. */
+  private inBatch = 0;
   private droppedCount = 0;
+  private flood: IntakeFlood | null = null;
   private scheduled = false;
 
   constructor(
     private readonly capacity: number,
     private readonly handle: (event: ContainerEvent) => void,
-    private readonly onDrop: (event: ContainerEvent, why: 'coalesced' | 'overflow') => void = () => {},
+    /** Called when a flood begins (the first merged or dropped event) and when it has drained. */
+    private readonly onFlood: (flood: IntakeFlood) => void = () => {},
   ) {}
 
   push(event: ContainerEvent): void {
     if (event.action === 'health_status') {
-      const waiting = this.latestHealth.has(event.id);
-      if (waiting) {
+      if (this.latestHealth.has(event.id)) {
         // Same container, health not handled yet: only the newest state matters.
-        this.droppedCount += 1;
-        this.onDrop(event, 'coalesced');
+        this.lost('merged');
       } else {
-        this.entries.push({ kind: 'health', id: event.id });
+        this.queue.push(event);
       }
       this.latestHealth.set(event.id, event);
     } else if (this.otherWaiting >= this.capacity) {
-      this.droppedCount += 1;
-      this.onDrop(event, 'overflow');
+      this.lost('dropped');
       return;
     } else {
       this.otherWaiting += 1;
-      this.entries.push({ kind: 'event', event });
+      this.queue.push(event);
     }
     this.schedule();
   }
 
   status(): IntakeStatus {
-    return { size: this.entries.length - this.head, capacity: this.capacity, dropped: this.droppedCount };
+    return { size: this.queue.length + this.inBatch, capacity: this.capacity, dropped: this.droppedCount };
+  }
+
+  private lost(how: 'merged' | 'dropped'): void {
+    this.droppedCount += 1;
+    if (this.flood === null) {
+      this.flood = { merged: 0, dropped: 0, ended: false };
+      this.flood[how] += 1;
+      this.onFlood({ ...this.flood });
+    } else {
+      this.flood[how] += 1;
+    }
   }
 
   private schedule(): void {
     if (this.scheduled) return;
     this.scheduled = true;
-    // Handle in batches off the stream's data callback, so a flood never starves timers or HTTP.
-    setImmediate(() => this.drain());
+    // Handled once the stream's data callback has returned: one chunk of the stream at a
+    // time. libuv reads a socket a bounded number of times per turn of the event loop, so a
+    // flood still leaves timers and HTTP their turn; and the events of a chunk die young,
+    // where a queue held across turns had the garbage collector promote the whole flood.
+    queueMicrotask(() => this.drain());
   }
 
+  /**
+   * Handles every event waiting. (Handling a fixed number per turn instead let a flood
+   * outrun the handler and overflow the queue.)
+   */
   private drain(): void {
     this.scheduled = false;
-    const batchEnd = Math.min(this.entries.length, this.head + 500);
-    while (this.head < batchEnd) {
-      const entry = this.entries[this.head];
-      this.head += 1;
-      if (!entry) continue;
-      let event: ContainerEvent | undefined;
-      if (entry.kind === 'event') {
-        this.otherWaiting -= 1;
-        event = entry.event;
+    const batch = this.queue;
+    this.queue = [];
+    this.inBatch = batch.length;
+    for (const waiting of batch) {
+      this.inBatch -= 1;
+      let event: ContainerEvent | undefined = waiting;
+      if (waiting.action === 'health_status') {
+        event = this.latestHealth.get(waiting.id);
+        this.latestHealth.delete(waiting.id);
       } else {
-        event = this.latestHealth.get(entry.id);
-        this.latestHealth.delete(entry.id);
+        this.otherWaiting -= 1;
       }
       if (event) this.handle(event);
     }
-    if (this.head >= this.entries.length) {
-      this.entries.length = 0;
-      this.head = 0;
-    } else {
+    if (this.queue.length > 0) {
       this.schedule();
+    } else if (this.flood !== null) {
+      const flood = this.flood;
+      this.flood = null;
+      this.onFlood({ ...flood, ended: true });
     }
   }
+}
+
+/** The supervisor's report of a flood: one line when it begins and one when it is over, never one per event. */
+export function logFlood(log: Logger): (flood: IntakeFlood) => void {
+  return (flood) => {
+    const counts = { merged: flood.merged, dropped: flood.dropped };
+    if (flood.ended) {
+      log.warn(counts, 'event flood over: the queue drained (a reconcile repairs what was dropped)');
+    } else {
+      log.warn(
+        counts,
+        'engine events arrive faster than they are handled: merging health reports, and dropping others beyond the queue capacity, until the queue drains',
+      );
+    }
+  };
 }

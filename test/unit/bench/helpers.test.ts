@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { callShape } from '../../../bench/lib/counting-proxy.js';
 import { formatMs, formatRatio, nanoDiffMs, percentile, ratio, summarize } from '../../../bench/lib/stats.js';
 import { barChartSvg, escapeXml, logTicks, tickLabel } from '../../../bench/lib/svg.js';
-import { syntheticEvent } from '../../../bench/pipeline/run.js';
+import { syntheticEvent } from '../../../bench/pipeline/flood.js';
 import { toContainerEvent } from '../../../src/engine/events.js';
 
 describe('the bench statistics', () => {

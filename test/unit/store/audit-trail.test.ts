@@ -55,4 +55,20 @@ describe('the restart tally', () => {
     expect(tally.lastAt('web')).toBe('c');
     expect(tally.names).toBe(1);
   });
+
+  it('follows a floor that moves one id at a time through many names, and entries added out of order', () => {
+    const tally = new RestartTally();
+    tally.add({ id: 7, name: 'late', at: 'x' });
+    tally.add({ id: 3, name: 'late', at: 'w' }); // a reload may hand entries out of order
+    for (let id = 10; id < 2010; id += 1) tally.add({ id, name: `c-${id % 500}`, at: String(id) });
+    for (let floor = 1; floor <= 1510; floor += 1) tally.dropBelow(floor);
+
+    expect(tally.count('late')).toBe(0);
+    // Ids 1510..2009 are left: one per name.
+    expect(tally.names).toBe(500);
+    expect(tally.count('c-10')).toBe(1);
+    expect(tally.lastAt('c-10')).toBe('1510');
+    tally.dropBelow(2010);
+    expect(tally.names).toBe(0);
+  });
 });

@@ -11,6 +11,7 @@ import {
   recordAttempt,
   recordFailedAttempt,
   recordGiveUp,
+  sameRecord,
 } from '../../../src/supervisor/restart-policy.js';
 
 const s: PolicySettings = {
@@ -147,5 +148,19 @@ describe('restart-loop damping', () => {
     r = rearm(r);
     expect(gate(r, 12 * S, s)).toEqual({ kind: 'go' });
     expect(r.consecutive).toBe(0);
+  });
+});
+
+describe('comparing records', () => {
+  it('a record equals its copy, and differs by any field, the attempts included', () => {
+    const r = recordAttempt(emptyRecord('web'), 1000, s);
+    expect(sameRecord(r, { ...r, attempts: [...r.attempts] })).toBe(true);
+    expect(sameRecord(r, { ...r, attempts: [...r.attempts, 2000] })).toBe(false);
+    expect(sameRecord(r, { ...r, attempts: [2000] })).toBe(false);
+    expect(sameRecord(r, { ...r, healthySince: 5 })).toBe(false);
+    expect(sameRecord(r, { ...r, notified: !r.notified })).toBe(false);
+    expect(sameRecord(r, { ...r, name: 'db' })).toBe(false);
+    expect(sameRecord({ ...r, unhealthySince: null }, { ...r, unhealthySince: undefined })).toBe(true);
+    expect(sameRecord({ ...r, unhealthySince: 3 }, { ...r, unhealthySince: null })).toBe(false);
   });
 });
