@@ -107,8 +107,8 @@ export function wireParts(deps: SupervisorDeps, life: Life): Parts {
     isMonitored: (c) => enrollment.verdict(c).monitored,
     logger: deps.logger,
   });
-  const stopped = life.stopped;
-  const events = new EventHandler({
+  // What an event and a reconcile's list both tell, and whom.
+  const listeners = {
     store,
     enrollment,
     recorder,
@@ -118,22 +118,14 @@ export function wireParts(deps: SupervisorDeps, life: Life): Parts {
     health,
     mute,
     log,
-    stopped,
-  });
+    stopped: life.stopped,
+  };
+  const events = new EventHandler(listeners);
   const reconciler = new Reconciler({
+    ...listeners,
     engine,
-    store,
     settings,
-    enrollment,
-    recorder,
-    healer,
-    dependents,
-    healthEvents,
-    health,
-    mute,
-    log,
     engineConnected: life.engineConnected,
-    stopped,
   });
   const intake = new EventQueue(
     deps.intakeCapacity ?? 10_000,

@@ -6,6 +6,7 @@
 import { containerLogger } from '../../log.js';
 import { errorText } from '../../shared/errors.js';
 import type { AuditEvent } from '../../store/types.js';
+import type { Running } from '../heal/in-flight.js';
 import { type HealRecord, nextAttemptAt, recordAttempt, recordFailedAttempt } from '../restart-policy.js';
 import type { ActionDeps, ActionRequest } from './types.js';
 
@@ -14,6 +15,28 @@ export interface EngineActionDone {
   failed: boolean;
   /** When a failed attempt may be retried (epoch ms), or null. */
   retryAtMs: number | null;
+}
+
+/**
+ * The engine request itself, tracked as in flight while it runs: the entry with the
+ * engine's error (null on success), or null when a shutdown already wrote it down.
+ */
+export async function callEngine(
+  d: Pick<ActionDeps, 'engine' | 'inFlight'>,
+  id: string,
+  running: Running,
+  stopTimeoutS: number,
+): Promise<(Running & { error: string | null }) | null> {
+  d.inFlight.track(id, running);
+  let error: string | null = null;
+  try {
+    if (running.action === 'stop') await d.engine.stop(id, stopTimeoutS);
+    else await d.engine.restart(id, stopTimeoutS);
+  } catch (err) {
+    error = errorText(err);
+  }
+  const entry = d.inFlight.untrack(id);
+  return entry === null ? null : { ...entry, error };
 }
 
 export async function actOnEngine(
@@ -32,17 +55,10 @@ export async function actOnEngine(
     { trigger, action, stop_timeout_s: stopTimeoutS },
     action === 'stop' ? 'stopping' : 'restarting',
   );
-  d.inFlight.track(c.id, { name: c.name, trigger, action, sinceMs: t0 });
-  let error: string | null = null;
-  try {
-    if (action === 'stop') await d.engine.stop(c.id, stopTimeoutS);
-    else await d.engine.restart(c.id, stopTimeoutS);
-  } catch (err) {
-    error = errorText(err);
-  }
-  const entry = d.inFlight.untrack(c.id);
+  const entry = await callEngine(d, c.id, { name: c.name, trigger, action, sinceMs: t0 }, stopTimeoutS);
   // Already written down as interrupted by a shutdown.
   if (entry === null) return null;
+  const { error } = entry;
   const forgotten = entry.forgotten === true;
   await d.probes.afterReport(c.id);
   const end = d.now();

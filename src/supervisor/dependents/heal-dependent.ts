@@ -7,6 +7,7 @@ import type { ContainerSnapshot, Engine } from '../../engine/types.js';
 import { containerLogger, type Logger } from '../../log.js';
 import { errorText } from '../../shared/errors.js';
 import type { AuditEvent } from '../../store/types.js';
+import { callEngine } from '../actions/engine-action.js';
 import type { ContainerIdentity } from '../enrollment.js';
 import type { Enrollment } from '../enrollment-rules.js';
 import type { InFlight } from '../heal/in-flight.js';
@@ -59,16 +60,14 @@ export async function healDependent(
 
   const stopTimeoutS = stopTimeoutFromLabel(fresh.labels) ?? d.defaultStopTimeoutS;
   const t0 = d.now();
-  d.inFlight.track(dep.id, { name: fresh.name, trigger: 'dependent', action, sinceMs: t0 });
-  let error: string | null = null;
-  try {
-    if (action === 'stop') await d.engine.stop(dep.id, stopTimeoutS);
-    else await d.engine.restart(dep.id, stopTimeoutS);
-  } catch (err) {
-    error = errorText(err);
-  }
+  const done = await callEngine(
+    d,
+    dep.id,
+    { name: fresh.name, trigger: 'dependent', action, sinceMs: t0 },
+    stopTimeoutS,
+  );
   // Already written down as interrupted by a shutdown.
-  if (d.inFlight.untrack(dep.id) === null) return null;
+  if (done === null) return null;
   return d.recorder.record({
     kind: 'dependent_acted',
     c: { id: dep.id, name: fresh.name },
@@ -76,6 +75,6 @@ export async function healDependent(
     action,
     durationMs: d.now() - t0,
     stopTimeoutS,
-    error,
+    error: done.error,
   });
 }
