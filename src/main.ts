@@ -21,10 +21,12 @@ import { LocalHost } from './fleet/local-host.js';
 import { registerFleetMetrics } from './fleet/metrics.js';
 import { componentLogger, createRootLogger } from './log.js';
 import { MetricsRegistry } from './metrics.js';
+import { NOTICES } from './notify/notices.js';
 import { Notifier } from './notify/notifier.js';
 import { errorText } from './shared/errors.js';
 import { LockHeldError } from './store/data-lock.js';
 import { LowdbStore } from './store/lowdb-store.js';
+import { OutageNotices } from './supervisor/outage-notices.js';
 import { Supervisor } from './supervisor/supervisor.js';
 
 const VERSION = (
@@ -178,6 +180,13 @@ async function main(): Promise<void> {
   }
   registerEngineMetrics(metrics, events);
   const notifier = new Notifier({ settings, logger: root, metrics });
+  // The engine out of reach for over a minute, or the store unwritable: the operator is told.
+  const outages = new OutageNotices({
+    notice: (text) => notifier.notice(text),
+    store,
+    dataDir: settings.dataDir,
+    logger: root,
+  });
   // Heals decide on the mirror instead of an inspect round trip while the stream is up, and
   // the API's container views read it instead of listing the engine per request.
   const mirror = new ContainerMirror();
@@ -284,6 +293,11 @@ async function main(): Promise<void> {
   running.peers = peers;
   void peers.start();
   supervisor.start();
+  outages.start();
+  if (settings.notifyStartup)
+    notifier.notice(
+      NOTICES.started({ version: VERSION, label: settings.containerLabel, intervalS: settings.intervalS }),
+    );
   events.start({
     onEvent: (event) => {
       mirror.apply(event);
@@ -291,10 +305,12 @@ async function main(): Promise<void> {
     },
     onConnected: (info) => {
       mirror.streamConnected();
+      outages.engineUp();
       supervisor.onEngineConnected(info);
     },
     onDisconnected: (info) => {
       mirror.streamLost();
+      outages.engineDown(info.error);
       supervisor.onEngineDisconnected(info);
     },
   });

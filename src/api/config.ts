@@ -53,6 +53,7 @@ export function effectiveSettings(settings: Settings): Partial<Record<SettingKey
     WEBHOOK_JSON_KEY: settings.webhookJsonKey,
     APPRISE_URL: maskUrl(settings.appriseUrl),
     APPRISE_URL_FILE: settings.appriseUrlFile,
+    AUTOHEAL_NOTIFY_STARTUP: settings.notifyStartup,
     POST_RESTART_SCRIPT: settings.postRestartScript,
     AUTOHEAL_EXCLUDE: [...settings.exclude],
     AUTOHEAL_CONCURRENCY: settings.concurrency,

@@ -29,6 +29,8 @@ export interface Settings {
   readonly webhookJsonKey: string;
   readonly appriseUrl: string | null;
   readonly appriseUrlFile: string | null;
+  /** `AUTOHEAL_NOTIFY_STARTUP`: send one message when autoheal starts. */
+  readonly notifyStartup: boolean;
   readonly postRestartScript: string | null;
   /** Excluded entries from configuration (`AUTOHEAL_EXCLUDE`); the API cannot remove them. */
   readonly exclude: readonly string[];
@@ -87,6 +89,7 @@ export const SETTING_KEYS = [
   'WEBHOOK_JSON_KEY',
   'APPRISE_URL',
   'APPRISE_URL_FILE',
+  'AUTOHEAL_NOTIFY_STARTUP',
   'POST_RESTART_SCRIPT',
   'AUTOHEAL_EXCLUDE',
   'AUTOHEAL_CONCURRENCY',

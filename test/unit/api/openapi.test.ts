@@ -154,6 +154,21 @@ describe('the OpenAPI document', () => {
     // The validator compiles the OpenAPI 3.1 meta-schema first: seconds on a busy machine.
   }, 30_000);
 
+  it('names every audit event type, health transitions included, with what a health status means', async () => {
+    const doc = (await fetchDocument()) as unknown as {
+      components: {
+        schemas: {
+          AuditEvent: {
+            properties: { event_type: { enum: string[] }; status: { description?: string } };
+          };
+        };
+      };
+    };
+    const event = doc.components.schemas.AuditEvent.properties;
+    expect(event.event_type.enum).toContain('health');
+    expect(event.status.description).toMatch(/starting, healthy, unhealthy, stopped.*details\.previous/);
+  });
+
   it('describes every route the server mounts, and no other', async () => {
     const doc = await fetchDocument();
     const documented = operations(doc)

@@ -95,6 +95,11 @@ describe('configuration', () => {
     expect(errorOf({ AUTOHEAL_RECREATE_DEPENDENTS: 'sometimes' })).toBe(
       'AUTOHEAL_RECREATE_DEPENDENTS="sometimes" is invalid: it accepts true or false',
     );
+    expect(errorOf({ AUTOHEAL_NOTIFY_STARTUP: 'on' })).toBe(
+      'AUTOHEAL_NOTIFY_STARTUP="on" is invalid: it accepts true or false',
+    );
+    expect(load({ AUTOHEAL_NOTIFY_STARTUP: 'true' }).notifyStartup).toBe(true);
+    expect(load({}).notifyStartup).toBe(false);
     expect(errorOf({ WEBHOOK_URL: 'ftp://x' })).toMatch(/^WEBHOOK_URL .*http/);
     expect(errorOf({ LOG_LEVEL: 'loud' })).toMatch(/^LOG_LEVEL=/);
     expect(errorOf({ AUTOHEAL_EXCLUDE: 'web,bad name' })).toMatch(/^AUTOHEAL_EXCLUDE=/);
