@@ -1,7 +1,9 @@
 /**
  * The composition root: read the settings, build the store, the engine adapter, the
  * supervisor and the API, wire them, start, and stop cleanly on SIGTERM/SIGINT. No
- * decision is made here.
+ * decision is made here. (Longer than ~300 lines because it is the one list of what is
+ * built and in which order it starts and stops; the domain's own wiring is
+ * supervisor/parts.ts.)
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';

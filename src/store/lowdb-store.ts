@@ -4,7 +4,8 @@
  * beside it, and the directory's lock. Owns the life cycle: locking, upgrading a directory
  * of the single-file format, recovering damaged files, and coalesced, one-at-a-time writes
  * that survive a disk refusing them. The entity interfaces themselves are answered by
- * ./entity-store.ts, shared with the memory store.
+ * ./entity-store.ts, shared with the memory store. (A little over ~300 lines: the life
+ * cycle's steps share the lock and the write queue, so they stay one class.)
  */
 import { constants } from 'node:fs';
 import { access } from 'node:fs/promises';
