@@ -1,7 +1,9 @@
 /**
  * The composition root: read the settings, build the store, the engine adapter, the
  * supervisor and the API, wire them, start, and stop cleanly on SIGTERM/SIGINT. No
- * decision is made here.
+ * decision is made here. (Longer than ~300 lines because it is the one list of what is
+ * built and in which order it starts and stops; the domain's own wiring is
+ * supervisor/parts.ts.)
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -94,6 +96,7 @@ interface Running {
   supervisor?: Supervisor;
   notifier?: Notifier;
   peers?: PeerDirectory;
+  outages?: OutageNotices;
 }
 
 async function main(): Promise<void> {
@@ -118,8 +121,10 @@ async function main(): Promise<void> {
     const left = (reserveMs: number) => Math.max(0, deadline - Date.now() - reserveMs);
     // An open that fails ends the process on its own (refuseToStart).
     const store = running.store ? await running.store.opened.then(() => running.store?.store) : undefined;
-    const { server, events, supervisor, notifier, peers } = running;
+    const { server, events, supervisor, notifier, peers, outages } = running;
     await store?.flush();
+    // A stop is no outage: the engine stream closing below must not start a notice's clock.
+    outages?.stop();
     peers?.stop();
     await server?.close();
     await events?.stop();
@@ -294,6 +299,7 @@ async function main(): Promise<void> {
   void peers.start();
   supervisor.start();
   outages.start();
+  running.outages = outages;
   if (settings.notifyStartup)
     notifier.notice(
       NOTICES.started({ version: VERSION, label: settings.containerLabel, intervalS: settings.intervalS }),

@@ -7,7 +7,7 @@ import { Hono } from 'hono';
 import { streamSSE } from 'hono/streaming';
 import type { Fleet } from '../fleet/fleet.js';
 import { ApiError, onError } from './errors.js';
-import { type EventStreams, MAX_OPEN_STREAMS } from './events.js';
+import { type EventStreams, MAX_OPEN_STREAMS } from './event-stream.js';
 import { DEFAULT_EVENTS_LIMIT, eventsQuerySchema } from './schemas.js';
 import type { ApiDeps } from './types.js';
 import { readQuery } from './validate.js';

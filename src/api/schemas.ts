@@ -4,7 +4,7 @@
  * so `GET /api/openapi.json` shows what the handlers check.
  */
 import { z } from 'zod';
-import { LIST_ENTRY_PATTERN } from '../config/load.js';
+import { LIST_ENTRY_PATTERN } from '../config/validators.js';
 import { auditEventSchema as storedAuditEventSchema } from '../store/audit-event-schema.js';
 import { AUDIT_EVENT_TYPES, type ListName } from '../store/types.js';
 import { MAX_HOLD_MINUTES } from '../supervisor/maintenance.js';

@@ -6,8 +6,8 @@
 import { randomBytes } from 'node:crypto';
 import { chmod, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { MIN_TOKEN_LENGTH } from '../config/load.js';
 import type { Settings } from '../config/settings.js';
+import { MIN_TOKEN_LENGTH } from '../config/validators.js';
 import type { Logger } from '../log.js';
 import { ensurePrivateDirectory, writeFileAtomic } from '../store/atomic-file.js';
 

@@ -6,216 +6,32 @@
  */
 import { readFileSync } from 'node:fs';
 import { hostname as osHostname } from 'node:os';
-import { z } from 'zod';
-import { bareName, ID_PREFIX_SOURCE } from '../shared/container-ref.js';
 import { parsePeers } from './peers.js';
 import {
   type DockerEndpoint,
-  type LogLevel,
   SCRIPT_HIDDEN_VARIABLES,
   SETTING_KEYS,
   type SettingKey,
   type Settings,
 } from './settings.js';
+import { type Raw, readConfigFile, readDefaults } from './sources.js';
+import {
+  boolean,
+  ConfigError,
+  check,
+  checkToken,
+  containerId,
+  entryList,
+  hostList,
+  httpUrl,
+  integer,
+  labelKey,
+  logLevel,
+  nonEmpty,
+  triState,
+} from './validators.js';
 
-export class ConfigError extends Error {
-  override name = 'ConfigError';
-}
-
-type Raw = Record<SettingKey, string | null>;
-
-const DEFAULTS_FILE = new URL('../../config/default.json', import.meta.url);
-
-/** `config/default.json`: `{ KEY: { default, doc } }`. */
-const defaultsSchema = z.record(z.string(), z.object({ default: z.unknown(), doc: z.string() }));
-
-/** Turns a JSON value of a config file (or of the defaults) into the string an env var would hold. */
-function rawValue(key: string, value: unknown, source: string): string | null {
-  if (value === null || value === undefined) return null;
-  if (typeof value === 'string') return value;
-  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
-  if (key === 'AUTOHEAL_EXCLUDE' && Array.isArray(value) && value.every((v) => typeof v === 'string')) {
-    return value.join(',');
-  }
-  throw new ConfigError(`${key} in ${source} must be a string, number or boolean`);
-}
-
-function readDefaults(): Raw {
-  const parsed = defaultsSchema.parse(JSON.parse(readFileSync(DEFAULTS_FILE, 'utf8')));
-  const raw = {} as Raw;
-  for (const key of SETTING_KEYS) {
-    const entry = parsed[key];
-    if (!entry) throw new Error(`config/default.json lacks ${key}`);
-    raw[key] = rawValue(key, entry.default, 'config/default.json');
-  }
-  return raw;
-}
-
-function readConfigFile(path: string): Partial<Raw> {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (err) {
-    throw new ConfigError(
-      `AUTOHEAL_CONFIG: cannot read ${path} (${(err as NodeJS.ErrnoException).code ?? err})`,
-    );
-  }
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (err) {
-    throw new ConfigError(`AUTOHEAL_CONFIG: ${path} is not valid JSON (${(err as Error).message})`);
-  }
-  if (typeof json !== 'object' || json === null || Array.isArray(json)) {
-    throw new ConfigError(
-      `AUTOHEAL_CONFIG: ${path} must hold a JSON object of settings, e.g. {"AUTOHEAL_INTERVAL": 10}`,
-    );
-  }
-  const out: Partial<Raw> = {};
-  for (const [key, value] of Object.entries(json)) {
-    if (!(SETTING_KEYS as readonly string[]).includes(key)) {
-      throw new ConfigError(
-        `AUTOHEAL_CONFIG: ${path} has an unknown setting ${key}; known: ${SETTING_KEYS.join(', ')}`,
-      );
-    }
-    out[key as SettingKey] = rawValue(key, value, path);
-  }
-  return out;
-}
-
-/** Validators: each turns the raw string into a typed value or says what it accepts. */
-const integer = (min: number, max: number) =>
-  z
-    .string()
-    .trim()
-    .regex(/^\d+$/, `accepts a whole number from ${min} to ${max}`)
-    .transform(Number)
-    .pipe(
-      z
-        .number()
-        .int()
-        .min(min, `accepts a whole number from ${min} to ${max}`)
-        .max(max, `accepts a whole number from ${min} to ${max}`),
-    );
-
-const boolean = z
-  .string()
-  .trim()
-  .toLowerCase()
-  .refine((v) => ['true', 'false', '1', '0', 'yes', 'no'].includes(v), 'accepts true or false')
-  .transform((v) => v === 'true' || v === '1' || v === 'yes');
-
-const httpUrl = z
-  .string()
-  .trim()
-  .refine((v) => {
-    try {
-      const u = new URL(v);
-      return u.protocol === 'http:' || u.protocol === 'https:';
-    } catch {
-      return false;
-    }
-  }, 'accepts an http:// or https:// URL');
-
-const containerId = z
-  .string()
-  .trim()
-  .toLowerCase()
-  .regex(/^[0-9a-f]{12,64}$/, 'accepts a container id: 64 hex characters, or a prefix of at least 12');
-
-const LOG_LEVELS: readonly LogLevel[] = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'];
-const logLevel = z
-  .string()
-  .trim()
-  .toLowerCase()
-  .refine(
-    (v): v is LogLevel => (LOG_LEVELS as readonly string[]).includes(v),
-    `accepts one of ${LOG_LEVELS.join(', ')}`,
-  )
-  .transform((v) => v as LogLevel);
-
-const labelKey = z
-  .string()
-  .trim()
-  .regex(/^[A-Za-z0-9][A-Za-z0-9._/-]*$/, 'accepts a label key such as autoheal, or all');
-
-const nonEmpty = z.string().trim().min(1, 'accepts a non-empty value');
-
-/** An excluded entry: a name (with `*` wildcards) or 12 to 64 hex characters. */
-export const LIST_ENTRY_PATTERN = new RegExp(`^(?:[a-zA-Z0-9*][a-zA-Z0-9_.*-]*|${ID_PREFIX_SOURCE})$`);
-const MAX_LIST_ENTRIES = 1000;
-const entryList = z
-  .string()
-  .transform((v) =>
-    v
-      .split(',')
-      .map((s) => bareName(s.trim()))
-      .filter((s) => s.length > 0),
-  )
-  .refine((list) => list.length <= MAX_LIST_ENTRIES, `accepts at most ${MAX_LIST_ENTRIES} entries`)
-  .refine(
-    (list) => list.every((s) => s.length <= 255 && LIST_ENTRY_PATTERN.test(s)),
-    'accepts comma-separated container names (letters, digits, _ . - and * wildcards) or ids of 12 to 64 hex characters',
-  );
-
-/** Settings whose value may carry a secret (a webhook's path is its password): never echoed. */
-const UNECHOED: ReadonlySet<SettingKey> = new Set([
-  'WEBHOOK_URL',
-  'APPRISE_URL',
-  'AUTOHEAL_API_TOKEN',
-  'AUTOHEAL_API_READ_TOKEN',
-  'AUTOHEAL_PEER_TOKEN',
-]);
-
-/** A token a user sets: long enough not to be guessed, and nothing that could never match. */
-export const MIN_TOKEN_LENGTH = 16;
-const MAKE_TOKEN = 'make one with: openssl rand -hex 32';
-
-function checkToken(key: SettingKey, token: string): string {
-  if (/\s/.test(token)) {
-    throw new ConfigError(
-      `${key} (value not shown) is invalid: it contains whitespace, which a bearer token cannot carry; ${MAKE_TOKEN}`,
-    );
-  }
-  if (token.length < MIN_TOKEN_LENGTH) {
-    throw new ConfigError(
-      `${key} (value not shown) is too short: it needs at least ${MIN_TOKEN_LENGTH} characters; ${MAKE_TOKEN}`,
-    );
-  }
-  return token;
-}
-
-/** `AUTOHEAL_API_READ_AUTH`: empty means automatic (null). */
-const triState = z
-  .string()
-  .trim()
-  .toLowerCase()
-  .refine(
-    (v) => ['', 'auto', 'true', 'false', '1', '0', 'yes', 'no'].includes(v),
-    'accepts true, false or auto',
-  )
-  .transform((v) => (v === '' || v === 'auto' ? null : v === 'true' || v === '1' || v === 'yes'));
-
-const hostList = z
-  .string()
-  .transform((v) =>
-    v
-      .split(',')
-      .map((s) => s.trim().toLowerCase())
-      .filter((s) => s.length > 0),
-  )
-  .refine(
-    (list) => list.every((h) => h === '*' || /^[a-z0-9_]([a-z0-9_.-]{0,252})$/.test(h)),
-    'accepts comma-separated host names (e.g. autoheal.example.com,autoheal) or *',
-  );
-
-function check<T>(key: SettingKey, schema: z.ZodType<T, string>, value: string): T {
-  const result = schema.safeParse(value);
-  if (result.success) return result.data;
-  const issue = result.error.issues[0];
-  const shown = UNECHOED.has(key) ? `${key} (value not shown)` : `${key}=${JSON.stringify(value)}`;
-  throw new ConfigError(`${shown} is invalid: it ${issue?.message ?? 'has the wrong form'}`);
-}
+export { ConfigError } from './validators.js';
 
 function required(raw: Raw, key: SettingKey): string {
   const v = raw[key];

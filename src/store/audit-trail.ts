@@ -1,7 +1,8 @@
 /**
  * The audit trail's rules, shared by the memory and the segmented (disk) trail: id and
  * timestamp assignment, restart counts derived from the recorded outcomes, the filters of
- * `list`, and the subscribers. Where the events live is the subclass's business.
+ * `list`, and the subscribers. Where the events live is the subclass's business. (A little
+ * over ~300 lines: these rules must be one base class so both trails keep them alike.)
  */
 import { randomUUID } from 'node:crypto';
 import { errorText } from '../shared/errors.js';

@@ -4,7 +4,9 @@
  * memory and only it is rewritten by a write, so a write costs the same whatever the size of
  * the history; the cap drops whole old segments. A sealed segment has a small summary beside
  * it (`.meta.json`: id range, newest timestamp, its successful restarts) so that opening and
- * listing do not read the whole history.
+ * listing do not read the whole history. (Longer than ~300 lines: opening, recovering a
+ * damaged segment, reading old segments and sealing are one file format and its one
+ * writer; splitting them would spread that format over several files.)
  */
 
 import { readdir } from 'node:fs/promises';

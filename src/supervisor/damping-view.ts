@@ -22,14 +22,12 @@ export interface DampingView {
 }
 
 /** The damping settings for one container: the globals, with its own labels' overrides. */
-export function dampingSettings(labels: Record<string, string>, s: Settings): PolicySettings {
-  return {
-    backoffInitialS: s.backoffInitialS,
-    backoffMaxS: backoffMaxFromLabel(labels) ?? s.backoffMaxS,
-    backoffResetS: s.backoffResetS,
-    maxRestarts: maxRestartsFromLabel(labels) ?? s.maxRestarts,
-    restartWindowS: s.restartWindowS,
-  };
+export function dampingSettings(labels: Record<string, string>, s: Settings): Settings {
+  const backoffMaxS = backoffMaxFromLabel(labels);
+  const maxRestarts = maxRestartsFromLabel(labels);
+  // Without either label (most containers), no copy of every setting per heal.
+  if (backoffMaxS === null && maxRestarts === null) return s;
+  return { ...s, backoffMaxS: backoffMaxS ?? s.backoffMaxS, maxRestarts: maxRestarts ?? s.maxRestarts };
 }
 
 export function dampingView(r: HealRecord | null, s: PolicySettings, nowMs: number): DampingView {

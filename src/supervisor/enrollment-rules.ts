@@ -21,6 +21,11 @@ export class Enrollment {
     readonly selfId: string | null,
   ) {}
 
+  /** `AUTOHEAL_CONTAINER_LABEL`: the enrolling label key, or `all`. */
+  get labelKey(): string {
+    return this.settings.containerLabel;
+  }
+
   /** The excluded entries in effect: the configuration's and the API's. */
   effectiveExcluded(): string[] {
     return [...new Set([...this.settings.exclude, ...this.lists.getList('excluded')])];
@@ -36,8 +41,11 @@ export class Enrollment {
     };
   }
 
-  /** Whether this container is monitored now, and why (not). */
-  verdict(c: ContainerIdentity): MonitorVerdict {
-    return monitorVerdict(c, this.rules());
+  /**
+   * Whether this container is monitored now, and why (not): the one place the verdict is
+   * asked for. `rules` lets a caller judging many containers read the lists once.
+   */
+  verdict(c: ContainerIdentity, rules: EnrollmentRules = this.rules()): MonitorVerdict {
+    return monitorVerdict(c, rules);
   }
 }

@@ -1,7 +1,7 @@
 /**
  * The decision "restart this container now?" as a pure function of
  * the freshly inspected container, its monitor verdict, the settings and the clock.
- * Everything with a side effect (inspect, restart, audit) happens around it, in heal.ts.
+ * Everything with a side effect (inspect, restart, audit) happens around it, in heal/heal.ts.
  */
 import type { ContainerSnapshot } from '../engine/types.js';
 import type { MonitorVerdict } from './enrollment.js';

@@ -10,7 +10,7 @@ import { componentLogger, type Logger } from '../log.js';
 import { errorText } from '../shared/errors.js';
 import type { AuditTrail } from '../store/types.js';
 import type { ContainerIdentity } from './enrollment.js';
-import type { Outcome } from './outcomes.js';
+import type { Outcome } from './record/outcomes.js';
 
 export const HEALTH_STATES = ['starting', 'healthy', 'unhealthy', 'stopped'] as const;
 export type HealthState = (typeof HEALTH_STATES)[number];

@@ -9,8 +9,8 @@ import type { ContainerEvent } from '../engine/types.js';
 import { componentLogger, containerLogger, type Logger } from '../log.js';
 import type { Notification } from '../notify/message.js';
 import type { ContainerIdentity } from './enrollment.js';
-import type { HealNotifier } from './healer.js';
 import { notifyFromLabel } from './labels.js';
+import type { OutcomeNotifier as HealNotifier } from './record/recorder.js';
 
 export class NotifyMute implements HealNotifier {
   private readonly inner: HealNotifier | null;

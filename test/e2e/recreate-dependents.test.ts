@@ -3,8 +3,9 @@
  * `docker-compose up -d --no-deps vpn` after a change, or compose's steps done by hand: the
  * dependent left in the old network namespace is re-created into the new one, with its
  * labels, environment and data; and when the copy cannot be created, the old dependent is
- * left as it was and the failure recorded. Only parents labelled
- * `autoheal.dependents=recreate` count, so other containers on this engine are never touched.
+ * left as it was and the failure recorded. Only parents this autoheal monitors (the test's
+ * own label key) and labelled `autoheal.dependents=recreate` count, so other containers on
+ * this engine are never touched.
  */
 import { execFile } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -32,7 +33,9 @@ import { composeCommand } from '../support/test-tools.js';
 
 const execFileAsync = promisify(execFile);
 
-const RECREATE = { 'autoheal.dependents': 'recreate' };
+/** A label key nothing else carries: only the parents made here are monitored. */
+const LABEL_KEY = uniqueLabelKey();
+const RECREATE = { [LABEL_KEY]: 'true', 'autoheal.dependents': 'recreate' };
 
 interface Inspected {
   Id: string;
@@ -67,8 +70,8 @@ describe('dependents of a replaced parent, on the real engine', () => {
   const dirs: string[] = [];
 
   beforeAll(async () => {
-    // A label key nothing carries: autoheal heals none of the engine's containers here.
-    ah = await startAutoheal({ env: { AUTOHEAL_CONTAINER_LABEL: uniqueLabelKey(), AUTOHEAL_INTERVAL: '2' } });
+    // A label key nothing else carries: autoheal monitors only the parents made here.
+    ah = await startAutoheal({ env: { AUTOHEAL_CONTAINER_LABEL: LABEL_KEY, AUTOHEAL_INTERVAL: '2' } });
   }, 60_000);
 
   afterAll(async () => {
@@ -199,7 +202,7 @@ describe('dependents of a replaced parent, on the real engine', () => {
         `    image: ${TEST_IMAGE}`,
         '    command: ["sleep", "3600"]',
         '    environment: ["REVISION=$REVISION"]',
-        `    labels:\n      autoheal.dependents: recreate\n      ${owner}`,
+        `    labels:\n      autoheal.dependents: recreate\n      ${LABEL_KEY}: "true"\n      ${owner}`,
         '  torrent:',
         `    image: ${TEST_IMAGE}`,
         '    command: ["sleep", "3600"]',

@@ -7,7 +7,7 @@ import { request as httpRequest } from 'node:http';
 import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RunningServer, startServer } from '../../../src/api/server.js';
-import { LIST_ENTRY_PATTERN } from '../../../src/config/load.js';
+import { LIST_ENTRY_PATTERN } from '../../../src/config/validators.js';
 import { silentLogger } from '../../../src/log.js';
 import { DB_ID, makeApi, snapshot, type TestApi, TOKEN, WEB_ID } from '../../support/api-fakes.js';
 

@@ -6,7 +6,7 @@ import {
   observedInEvent,
   observedInList,
 } from '../../../src/supervisor/health-transitions.js';
-import type { Outcome } from '../../../src/supervisor/outcomes.js';
+import type { Outcome } from '../../../src/supervisor/record/outcomes.js';
 import { stopSupervisors, supervisorHarness } from '../../support/supervisor-harness.js';
 
 afterEach(async () => {

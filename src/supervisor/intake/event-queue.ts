@@ -6,8 +6,8 @@
  * and once when the queue has drained: the periodic reconcile repairs what a dropped
  * `start` or `die` would have told.
  */
-import type { ContainerEvent } from '../engine/types.js';
-import type { Logger } from '../log.js';
+import type { ContainerEvent } from '../../engine/types.js';
+import type { Logger } from '../../log.js';
 
 export interface IntakeStatus {
   /** Events waiting to be handled. */
@@ -24,7 +24,7 @@ export interface IntakeFlood {
   ended: boolean;
 }
 
-export class EventIntake {
+export class EventQueue {
   /**
    * Waiting events in arrival order. A health report here stands for its container's
    * newest one (`latestHealth`). Swapped for an empty array at each drain, so the events

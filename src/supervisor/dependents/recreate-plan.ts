@@ -5,15 +5,16 @@
  * the time its replacement starts (`docker rm -f` then `docker run`), so the memory keeps a
  * destroyed container for as long as a dependent still names it.
  */
-import type { ContainerSnapshot } from '../engine/types.js';
+import type { ContainerSnapshot } from '../../engine/types.js';
 import {
   type ContainerIdentity,
   type EnrollmentRules,
   isExcluded,
   isSelf,
   isSwarmTask,
-} from './enrollment.js';
-import { recreatesDependents } from './labels.js';
+  monitorVerdict,
+} from '../enrollment.js';
+import { recreatesDependents } from '../labels.js';
 
 export const COMPOSE_PROJECT_LABEL = 'com.docker.compose.project';
 export const COMPOSE_SERVICE_LABEL = 'com.docker.compose.service';
@@ -140,10 +141,13 @@ export interface PlanInput {
 
 /**
  * The containers whose network mode names an old container `parent` replaced, by name
- * order. The old one must be gone or stopped: a running one is a container of its own.
+ * order. The parent must be one this autoheal monitors (another autoheal's, or an excluded
+ * one, is not ours to act around); the old one must be gone or stopped: a running one is a
+ * container of its own.
  */
 export function planRecreations(input: PlanInput): DependentPlan[] {
   const { parent, containers, known, rules } = input;
+  if (!monitorVerdict(parent, rules).monitored) return [];
   if (!wantsRecreate(parent, input.recreateAll)) return [];
   const byId = new Map(containers.map((c) => [c.id, c]));
   const plans: DependentPlan[] = [];

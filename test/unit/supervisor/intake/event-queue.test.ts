@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { ContainerEvent } from '../../../src/engine/types.js';
-import { EventIntake, type IntakeFlood } from '../../../src/supervisor/event-intake.js';
+import type { ContainerEvent } from '../../../../src/engine/types.js';
+import { EventQueue, type IntakeFlood } from '../../../../src/supervisor/intake/event-queue.js';
 
 const idOf = (n: number) => n.toString(16).padStart(64, '0');
 
@@ -26,7 +26,7 @@ const returned = () => Promise.resolve();
 function intake(capacity: number) {
   const handled: string[] = [];
   const floods: IntakeFlood[] = [];
-  const q = new EventIntake(
+  const q = new EventQueue(
     capacity,
     (e) => handled.push(`${e.name} ${e.action}${e.health ? ` ${e.health}` : ''}`),
     (f) => floods.push(f),

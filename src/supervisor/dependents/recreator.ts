@@ -1,35 +1,31 @@
 /**
- * Carries out the re-creates `recreate-dependents.ts` decides: when a parent is replaced,
+ * Carries out the re-creates `recreate-plan.ts` decides: when a parent is replaced,
  * each dependent left in the old parent's network namespace is copied into the new one
  * (renamed aside, copy created and started, old one removed), one at a time, and put back
- * as it was when any step fails. Every outcome is written down as a `recreate` event.
+ * as it was when any step fails (./recreate-one.ts). Every outcome is written down as a
+ * `recreate` event by the recorder.
  */
-import type { Settings } from '../config/settings.js';
-import type { ContainerBlueprint, ContainerSnapshot, Engine } from '../engine/types.js';
-import { componentLogger, containerLogger, type Logger } from '../log.js';
-import type { MetricsRegistry } from '../metrics.js';
-import { errorText } from '../shared/errors.js';
-import type { AuditStore } from '../store/types.js';
-import type { ContainerIdentity } from './enrollment.js';
-import type { Enrollment } from './enrollment-rules.js';
-import { stopTimeoutFromLabel } from './labels.js';
-import type { Recorder } from './recorder.js';
+import type { Settings } from '../../config/settings.js';
+import type { ContainerSnapshot, Engine } from '../../engine/types.js';
+import { componentLogger, containerLogger, type Logger } from '../../log.js';
+import { errorText } from '../../shared/errors.js';
+import type { ContainerIdentity } from '../enrollment.js';
+import type { Enrollment } from '../enrollment-rules.js';
+import type { Recorder } from '../record/recorder.js';
+import { type RecreateResult, recreateOne } from './recreate-one.js';
 import {
   type DependentPlan,
-  joinNetworkOf,
   KnownContainers,
   planRecreations,
   replacementParents,
   wantsRecreate,
-} from './recreate-dependents.js';
+} from './recreate-plan.js';
 
 export interface DependentRecreatorDeps {
   engine: Engine;
-  store: AuditStore;
   settings: Settings;
   logger: Logger;
-  metrics: MetricsRegistry;
-  /** Writes outcomes down (audit event, metric). */
+  /** Writes outcomes down (audit event, log line, metric). */
   recorder: Recorder;
   /** Who is monitored, with the lists as they are now (the excluded list can change at any time). */
   enrollment: Pick<Enrollment, 'rules'>;
@@ -38,33 +34,12 @@ export interface DependentRecreatorDeps {
   now: () => number;
 }
 
-/** The steps of one re-create, in order; a failure names the one that failed. */
-type Step = 'inspect' | 'rename' | 'create' | 'start' | 'stop_old' | 'remove_old';
-
-type Outcome =
-  | { kind: 'success'; newId: string; durationMs: number }
-  | { kind: 'gone' }
-  | {
-      kind: 'failed';
-      step: Step;
-      error: string;
-      durationMs: number;
-      /** The old container is back under its name (and running, if it was). */
-      restored: boolean;
-      restoreError: string | null;
-    };
+/** What asked for a look: the parent's start event, or a reconcile that found it. */
+type Source = 'start' | 'reconcile';
 
 interface Parent {
   id: string;
   name: string;
-}
-
-/** What asked for a look: the parent's start event, or a reconcile that found it. */
-type Source = 'start' | 'reconcile';
-
-/** The name the old dependent carries while its copy takes its place. */
-export function asideName(name: string, id: string): string {
-  return `${name}_autoheal-replaced-${id.slice(0, 12)}`;
 }
 
 export class DependentRecreator {
@@ -193,92 +168,18 @@ export class DependentRecreator {
       return;
     }
     log.info({ dependency: parent.name, old_dependency_id: plan.oldParentId }, 're-creating a dependent');
-    const outcome = await this.recreate(dep, plan.oldParentId, parent);
+    const outcome = await recreateOne(this.d, dep, plan.oldParentId, parent);
     if (outcome.kind === 'failed') this.settledPairs.add(pair);
     this.record(dep, plan.oldParentId, parent, outcome);
   }
 
-  // ── One re-create ────────────────────────────────────────────────────────
-
-  /** Rename aside, create the copy, start it, stop and remove the old one; undo on failure. */
-  private async recreate(dep: ContainerSnapshot, oldParentId: string, parent: Parent): Promise<Outcome> {
-    const engine = this.d.engine;
-    const t0 = this.d.now();
-    let blueprint: ContainerBlueprint | null;
-    try {
-      blueprint = await engine.blueprint(dep.id);
-    } catch (err) {
-      return this.failed('inspect', err, t0, true, null);
-    }
-    // Gone, or moved to another namespace, since the list: nothing of ours to do.
-    if (blueprint === null || blueprint.networkMode !== joinNetworkOf(oldParentId)) return { kind: 'gone' };
-    const wasRunning = blueprint.state === 'running' || blueprint.state === 'restarting';
-    const stopTimeoutS = stopTimeoutFromLabel(blueprint.labels) ?? this.d.settings.defaultStopTimeoutS;
-
-    let renamed = false;
-    let newId: string | null = null;
-    let oldStopped = false;
-    let step: Step = 'rename';
-    try {
-      await engine.rename(dep.id, asideName(blueprint.name, dep.id));
-      renamed = true;
-      step = 'create';
-      newId = await engine.create(blueprint, blueprint.name, joinNetworkOf(parent.id));
-      if (wasRunning) {
-        step = 'start';
-        await engine.start(newId);
-        step = 'stop_old';
-        await engine.stop(dep.id, stopTimeoutS);
-        oldStopped = true;
-      }
-      step = 'remove_old';
-      await engine.remove(dep.id);
-      return { kind: 'success', newId, durationMs: this.d.now() - t0 };
-    } catch (err) {
-      const restoreError = await this.restore(dep.id, blueprint.name, { renamed, newId, oldStopped });
-      return this.failed(step, err, t0, restoreError === null, restoreError);
-    }
-  }
-
-  /** Puts the old dependent back: the copy removed, its name back, running again if it was stopped. */
-  private async restore(
-    oldId: string,
-    name: string,
-    done: { renamed: boolean; newId: string | null; oldStopped: boolean },
-  ): Promise<string | null> {
-    const engine = this.d.engine;
-    try {
-      if (done.newId !== null) await engine.remove(done.newId);
-      if (done.renamed) await engine.rename(oldId, name);
-      if (done.oldStopped) await engine.start(oldId);
-      return null;
-    } catch (err) {
-      return errorText(err);
-    }
-  }
-
-  private failed(
-    step: Step,
-    err: unknown,
-    t0: number,
-    restored: boolean,
-    restoreError: string | null,
-  ): Outcome {
-    return {
-      kind: 'failed',
-      step,
-      error: errorText(err),
-      durationMs: this.d.now() - t0,
-      restored,
-      restoreError,
-    };
-  }
-
-  /** A re-create's outcome: its log line here, its audit event and metric by the recorder. */
-  private record(dep: ContainerSnapshot, oldParentId: string, parent: Parent, outcome: Outcome): void {
-    const log = containerLogger(this.log, dep.name, dep.id);
+  /** A re-create's outcome, written down by the recorder (audit event, log line, metric). */
+  private record(dep: ContainerSnapshot, oldParentId: string, parent: Parent, outcome: RecreateResult): void {
     if (outcome.kind === 'gone') {
-      log.info({ dependency: parent.name }, 'dependent gone or moved before its re-create: left alone');
+      containerLogger(this.log, dep.name, dep.id).info(
+        { dependency: parent.name },
+        'dependent gone or moved before its re-create: left alone',
+      );
       return;
     }
     const details = {
@@ -289,10 +190,6 @@ export class DependentRecreator {
       duration_ms: outcome.durationMs,
     };
     if (outcome.kind === 'success') {
-      log.info(
-        { dependency: parent.name, new_id: outcome.newId.slice(0, 12), duration_ms: outcome.durationMs },
-        're-created a dependent in the new network namespace',
-      );
       this.d.recorder.record({
         kind: 'recreated',
         c: dep,
@@ -303,16 +200,6 @@ export class DependentRecreator {
       });
       return;
     }
-    log.error(
-      {
-        dependency: parent.name,
-        step: outcome.step,
-        err: outcome.error,
-        restored: outcome.restored,
-        restore_error: outcome.restoreError,
-      },
-      're-creating a dependent failed',
-    );
     this.d.recorder.record({
       kind: 'recreate_failed',
       c: dep,

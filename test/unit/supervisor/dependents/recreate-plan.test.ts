@@ -1,14 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import type { ContainerSnapshot } from '../../../src/engine/types.js';
-import type { EnrollmentRules } from '../../../src/supervisor/enrollment.js';
-import { recreatesDependents, restartsDependents } from '../../../src/supervisor/labels.js';
+import type { ContainerSnapshot } from '../../../../src/engine/types.js';
 import {
   KnownContainers,
   networkTarget,
   planRecreations,
   replacementParents,
   replaces,
-} from '../../../src/supervisor/recreate-dependents.js';
+} from '../../../../src/supervisor/dependents/recreate-plan.js';
+import type { EnrollmentRules } from '../../../../src/supervisor/enrollment.js';
+import { recreatesDependents, restartsDependents } from '../../../../src/supervisor/labels.js';
 
 const hex = (c: string) => c.repeat(64);
 const OLD_VPN = hex('a');
@@ -16,7 +16,9 @@ const NEW_VPN = hex('b');
 const DEP = hex('c');
 const SELF = hex('d');
 
-const RECREATE = { 'autoheal.dependents': 'recreate' };
+/** The test's enrolment label: a parent must be monitored by this autoheal. */
+const ENROL = { autoheal: 'true' };
+const RECREATE = { ...ENROL, 'autoheal.dependents': 'recreate' };
 const COMPOSE = (service: string, number = '1') => ({
   'com.docker.compose.project': 'media',
   'com.docker.compose.service': service,
@@ -56,7 +58,7 @@ describe('which dependents are re-created when their parent is replaced', () => 
   });
 
   it('a parent without the label is left alone, unless AUTOHEAL_RECREATE_DEPENDENTS says so', () => {
-    const unlabelled = snap({ id: NEW_VPN, name: 'vpn' });
+    const unlabelled = snap({ id: NEW_VPN, name: 'vpn', labels: ENROL });
     const args = {
       parent: unlabelled,
       containers: [unlabelled, dependent()],
@@ -65,6 +67,29 @@ describe('which dependents are re-created when their parent is replaced', () => 
     };
     expect(planRecreations({ ...args, recreateAll: false })).toEqual([]);
     expect(planRecreations({ ...args, recreateAll: true })).toHaveLength(1);
+  });
+
+  it('a parent this autoheal does not monitor is left alone, whatever its label or the setting says', () => {
+    const stranger = snap({ id: NEW_VPN, name: 'vpn', labels: { 'autoheal.dependents': 'recreate' } });
+    const optedOut = snap({ id: NEW_VPN, name: 'vpn', labels: { ...RECREATE, autoheal: 'false' } });
+    for (const [parent, r] of [
+      [stranger, rules()],
+      [optedOut, rules()],
+      [newVpn, rules({ excluded: ['vpn'] })],
+      [newVpn, rules({ labelKey: 'other-autoheal' })],
+    ] as const) {
+      for (const recreateAll of [false, true]) {
+        expect(
+          planRecreations({
+            parent,
+            containers: [parent, dependent()],
+            known: knownOldVpn(),
+            rules: r,
+            recreateAll,
+          }),
+        ).toEqual([]);
+      }
+    }
   });
 
   it('a replacement is recognised by its compose project and service when the name differs', () => {

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { HealTimers } from '../../../src/supervisor/heal-timers.js';
+import { HealTimers } from '../../../../src/supervisor/heal/timers.js';
 
 describe('the heal timers: one per container', () => {
   beforeEach(() => vi.useFakeTimers({ now: 0 }));
@@ -32,5 +32,21 @@ describe('the heal timers: one per container', () => {
     vi.advanceTimersByTime(20_000);
     expect(fired).toEqual(['backoff']);
     expect(timers.size).toBe(0);
+  });
+
+  it('a timer the event loop runs early (its clock lags the wall clock) waits out the rest, so a back-off is never cut short', () => {
+    // The injected clock runs 40 ms ahead of the timers' own clock, as Date.now() does when a
+    // busy event loop has not refreshed its cached time.
+    let skew = 40;
+    const timers = new HealTimers(() => Date.now() + skew);
+    const fired: number[] = [];
+    timers.set('a', { why: 'backoff', name: 'web', atMs: 5000 }, () => fired.push(Date.now()));
+    skew = 0;
+    vi.advanceTimersByTime(4960);
+    expect(fired).toEqual([]);
+    expect(timers.get('a')).toMatchObject({ why: 'backoff', atMs: 5000 });
+    vi.advanceTimersByTime(40);
+    expect(fired).toEqual([5000]);
+    expect(timers.has('a')).toBe(false);
   });
 });

@@ -4,16 +4,18 @@
  * was when a step fails. Every scenario reads the engine calls and the audit trail.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import type { ContainerSnapshot } from '../../../src/engine/types.js';
-import type { AuditEvent } from '../../../src/store/types.js';
-import { asideName } from '../../../src/supervisor/dependent-recreator.js';
-import { stopSupervisors, supervisorHarness } from '../../support/supervisor-harness.js';
+import type { ContainerSnapshot } from '../../../../src/engine/types.js';
+import type { AuditEvent } from '../../../../src/store/types.js';
+import { asideName } from '../../../../src/supervisor/dependents/recreate-one.js';
+import { stopSupervisors, supervisorHarness } from '../../../support/supervisor-harness.js';
 
 afterEach(async () => {
   await stopSupervisors(100);
 });
 
-const RECREATE = { 'autoheal.dependents': 'recreate' };
+/** The harness's enrolment label: only a parent this autoheal monitors has its dependents re-created. */
+const ENROL = { autoheal: 'true' };
+const RECREATE = { ...ENROL, 'autoheal.dependents': 'recreate' };
 
 /** vpn (labelled) and torrent in vpn's namespace, seen by the start-up reconcile. */
 async function world(env: Record<string, string> = {}, vpnLabels: Record<string, string> = RECREATE) {
@@ -95,14 +97,23 @@ describe('a dependent whose parent was replaced', () => {
   });
 
   it('with AUTOHEAL_RECREATE_DEPENDENTS=true no label is needed', async () => {
-    const h = await world({ AUTOHEAL_RECREATE_DEPENDENTS: 'true' }, {});
-    await replaceVpn(h, {});
+    const h = await world({ AUTOHEAL_RECREATE_DEPENDENTS: 'true' }, ENROL);
+    await replaceVpn(h, ENROL);
     expect(recreateEvents(h).map((e) => e.status)).toEqual(['success']);
   });
 
+  it('a parent this autoheal does not monitor has nothing re-created, even with the label and the setting', async () => {
+    const unenrolled = { 'autoheal.dependents': 'recreate' };
+    const h = await world({ AUTOHEAL_RECREATE_DEPENDENTS: 'true' }, unenrolled);
+    await replaceVpn(h, unenrolled);
+    expect(h.engine.lifecycleCalls).toEqual([]);
+    expect(byName(h, 'torrent')[0]?.id).toBe(h.torrent.id);
+    expect(recreateEvents(h)).toEqual([]);
+  });
+
   it('without the label or the setting, nothing is re-created and nothing is listed', async () => {
-    const h = await world({}, {});
-    await replaceVpn(h, {});
+    const h = await world({}, ENROL);
+    await replaceVpn(h, ENROL);
     expect(h.engine.lifecycleCalls).toEqual([]);
     expect(byName(h, 'torrent')[0]?.id).toBe(h.torrent.id);
     expect(recreateEvents(h)).toEqual([]);

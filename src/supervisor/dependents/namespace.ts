@@ -3,14 +3,14 @@
  * `network_mode: service:<name>`) and lose their network when it restarts. Which of them a
  * parent's restart concerns, and which autoheal must never touch.
  */
-import type { ContainerSnapshot } from '../engine/types.js';
+import type { ContainerSnapshot } from '../../engine/types.js';
 import {
   type ContainerIdentity,
   type EnrollmentRules,
   isExcluded,
   isSelf,
   isSwarmTask,
-} from './enrollment.js';
+} from '../enrollment.js';
 
 /** The container joined the parent's network namespace (by id or by name). */
 export function usesNetworkOf(c: ContainerSnapshot, parent: ContainerIdentity): boolean {

@@ -1,124 +1,26 @@
 /**
- * Every outcome autoheal writes down, as a typed value, and the one place its audit text is
- * worded. A call site builds an `Outcome` (what happened, with its facts); the recorder
- * (./recorder.ts) turns it into the audit event, the metric and the log line. See
- * docs/ARCHITECTURE.md.
+ * Every text autoheal writes about an outcome, in one module on purpose: the audit event's
+ * message and details, the log line, and the notification. The recorder (./recorder.ts)
+ * uses these; nothing else words an outcome. (Longer than most files because it is the
+ * whole vocabulary: splitting it would scatter the wording again.)
  */
-import type { NewAuditEvent } from '../store/types.js';
-import type { HealTrigger } from './heal-decision.js';
-import type { HealthState } from './health-transitions.js';
-import { lastOutputLine, type ProbeReport } from './probe-log.js';
+import type { Notification } from '../../notify/message.js';
+import type { NewAuditEvent } from '../../store/types.js';
+import type { Hold } from '../maintenance.js';
+import { lastOutputLine, type ProbeReport } from '../probe-log.js';
+import type { EnrolledBy } from '../types.js';
+import { type About, type Outcome, WHY } from './outcomes.js';
 
-/** What set a heal off, in words, as the messages and notifications give it. */
-export const WHY: Record<HealTrigger, string> = {
-  event: 'health_status: unhealthy',
-  reconcile: 'the reconcile found it unhealthy',
-  retry: 'a scheduled retry',
-  api: 'a request through the API',
-  dependent: 'the restart of the container whose network it uses',
-};
-
-interface About {
-  id: string;
-  name: string;
+/** How a container came to be monitored, in words. */
+function enrolledHow(by: EnrolledBy, labelKey: string): string {
+  if (by === 'label') return `label ${labelKey}=true`;
+  return by === 'all' ? 'AUTOHEAL_CONTAINER_LABEL=all' : 'the selected list';
 }
 
-type EngineAction = 'restart' | 'stop';
-type RecreateStep = 'inspect' | 'rename' | 'create' | 'start' | 'stop_old' | 'remove_old';
-
-export type Outcome =
-  /** A monitored container reported or found unhealthy. */
-  | {
-      kind: 'detected';
-      c: About;
-      trigger: 'event' | 'reconcile';
-      graceS: number;
-      /** The probe log read beside the heal; absent when the engine did not answer in time. */
-      health?: ProbeReport | null;
-    }
-  /** It turned healthy while a heal waited (grace period or retry). */
-  | { kind: 'recovered'; c: About; waitingFor: 'grace' | 'backoff' | 'retry' }
-  /** An operator re-armed it. */
-  | { kind: 'reset'; c: About; wasGivenUp: boolean; consecutive: number }
-  /** A heal not carried out; `detail` says why, in a sentence fragment. */
-  | {
-      kind: 'skipped';
-      c: About;
-      trigger: HealTrigger | 'event';
-      reason: string;
-      detail: string;
-      details: Record<string, unknown>;
-    }
-  /** An unhealthy container that is excluded by the lists. */
-  | { kind: 'excluded'; c: About }
-  | { kind: 'gave_up'; c: About; trigger: HealTrigger; restarts: number; windowS: number; reason: string }
-  /** A restart or stop autoheal made (of an unhealthy container or on an operator's request). */
-  | {
-      kind: 'acted';
-      c: About;
-      action: EngineAction;
-      trigger: HealTrigger;
-      durationMs: number;
-      stopTimeoutS: number;
-      /** null on success. */
-      error: string | null;
-      /** When a failed restart is retried (epoch ms), or null. */
-      retryAtMs: number | null;
-      endMs: number;
-      /** The first line of the last failing probe's output, for an automatic heal. */
-      reason?: string | null;
-    }
-  /** A restart or stop of a dependent after the container whose network it uses was restarted. */
-  | {
-      kind: 'dependent_acted';
-      c: About;
-      parent: About;
-      action: EngineAction;
-      durationMs: number;
-      stopTimeoutS: number;
-      error: string | null;
-    }
-  /** autoheal stopped while its restart or stop was running. */
-  | { kind: 'interrupted'; c: About; action: EngineAction; trigger: HealTrigger; durationMs: number }
-  | {
-      kind: 'recreated';
-      c: About;
-      newId: string;
-      details: Record<string, unknown>;
-      parentName: string;
-      durationMs: number;
-    }
-  | {
-      kind: 'recreate_failed';
-      c: About;
-      parentName: string;
-      step: RecreateStep;
-      error: string;
-      restored: boolean;
-      restoreError: string | null;
-      details: Record<string, unknown>;
-    }
-  /** A container exited or ran out of memory. */
-  | { kind: 'died'; c: About; action: 'die' | 'oom'; exitCode: number | undefined; duringHeal: boolean }
-  | { kind: 'enrolled'; c: About; enrolledBy: string | null; how: string }
-  /** A monitored container's health state changed (`previous` null: none recorded before). */
-  | {
-      kind: 'health';
-      c: About;
-      state: HealthState;
-      previous: HealthState | null;
-      source: 'event' | 'reconcile';
-    }
-  | { kind: 'engine_connected'; reconnect: boolean }
-  | { kind: 'engine_disconnected'; wasConnected: boolean; error: string; retryInMs: number }
-  | {
-      kind: 'list_changed';
-      list: string;
-      how: string;
-      added: string[];
-      removed: string[];
-      entries: string[];
-    };
+function notifyOnlyDetail(parent: About | null): string {
+  const asks = 'its label autoheal.action=notify asks only for a notification';
+  return parent === null ? asks : `it uses the network of ${parent.name}, which was restarted, and ${asks}`;
+}
 
 /** "; last probe: <its first line>" for a message, or nothing without output. */
 function probeSuffix(health: ProbeReport): string {
@@ -172,6 +74,14 @@ export function auditEventOf(o: Outcome): NewAuditEvent {
         ...container(o.c),
         status: o.reason,
         message: `Did not restart ${o.c.name}: ${o.detail}`,
+        details: { trigger: o.trigger, ...o.details },
+      };
+    case 'notified':
+      return {
+        event_type: 'skipped',
+        ...container(o.c),
+        status: 'notify_only',
+        message: `Did not restart ${o.c.name}: ${notifyOnlyDetail(o.parent)}`,
         details: { trigger: o.trigger, ...o.details },
       };
     case 'excluded':
@@ -300,7 +210,7 @@ export function auditEventOf(o: Outcome): NewAuditEvent {
         event_type: 'auto_monitor',
         ...container(o.c),
         status: 'enabled',
-        message: `Monitoring ${o.c.name} (enrolled by ${o.how})`,
+        message: `Monitoring ${o.c.name} (enrolled by ${enrolledHow(o.enrolledBy, o.labelKey)})`,
         details: { enrolled_by: o.enrolledBy },
       };
     case 'health':
@@ -333,4 +243,169 @@ export function auditEventOf(o: Outcome): NewAuditEvent {
         details: { list: o.list, added: o.added, removed: o.removed, entries: o.entries },
       };
   }
+}
+
+/** The level, fields and text of an outcome's log line (besides the container, which the recorder adds). */
+export interface LogLine {
+  level: 'debug' | 'info' | 'warn' | 'error';
+  fields: Record<string, unknown>;
+  msg: string;
+}
+
+/** The log line an outcome is written as; null for one logged where it happens (the engine's). */
+export function logLineOf(o: Outcome): LogLine | null {
+  switch (o.kind) {
+    case 'skipped':
+      return {
+        level: 'info',
+        fields: { reason: o.reason, trigger: o.trigger },
+        msg: `not restarted: ${o.detail}`,
+      };
+    case 'notified':
+      return {
+        level: 'info',
+        fields: { reason: 'notify_only', trigger: o.trigger },
+        msg: `not restarted: ${notifyOnlyDetail(o.parent)}`,
+      };
+    case 'recovered':
+      return {
+        level: 'info',
+        fields: { waiting_for: o.waitingFor },
+        msg: 'recovered on its own: heal called off',
+      };
+    case 'reset':
+      return { level: 'info', fields: {}, msg: 're-armed by an operator' };
+    case 'gave_up':
+      return {
+        level: 'warn',
+        fields: { restarts: o.restarts, trigger: o.trigger },
+        msg: 'giving up: left alone until healthy or reset',
+      };
+    case 'acted':
+      return o.error === null
+        ? {
+            level: 'info',
+            fields: { duration_ms: o.durationMs, trigger: o.trigger },
+            msg: o.action === 'stop' ? 'stopped' : 'restarted',
+          }
+        : {
+            level: 'error',
+            fields: { err: o.error, duration_ms: o.durationMs, trigger: o.trigger },
+            msg: `${o.action} failed`,
+          };
+    case 'dependent_acted':
+      return o.error === null
+        ? {
+            level: 'info',
+            fields: { dependency: o.parent.name, duration_ms: o.durationMs },
+            msg: `${o.action === 'stop' ? 'stopped' : 'restarted'} a dependent`,
+          }
+        : {
+            level: 'error',
+            fields: { err: o.error, dependency: o.parent.name },
+            msg: `${o.action} of a dependent failed`,
+          };
+    case 'interrupted':
+      return {
+        level: 'warn',
+        fields: { duration_ms: o.durationMs },
+        msg: `autoheal stopped while this ${o.action} was running`,
+      };
+    case 'excluded':
+      return { level: 'info', fields: {}, msg: 'unhealthy but excluded: not restarted' };
+    case 'health':
+      return {
+        level: 'info',
+        fields: { health: o.state, previous: o.previous, source: o.source },
+        msg: 'health changed',
+      };
+    case 'enrolled':
+      return { level: 'info', fields: { enrolled_by: o.enrolledBy }, msg: 'container monitored' };
+    case 'recreated':
+      return {
+        level: 'info',
+        fields: { dependency: o.parentName, new_id: o.newId.slice(0, 12), duration_ms: o.durationMs },
+        msg: 're-created a dependent in the new network namespace',
+      };
+    case 'recreate_failed':
+      return {
+        level: 'error',
+        fields: {
+          dependency: o.parentName,
+          step: o.step,
+          err: o.error,
+          restored: o.restored,
+          restore_error: o.restoreError,
+        },
+        msg: 're-creating a dependent failed',
+      };
+    case 'list_changed':
+      return {
+        level: 'info',
+        fields: { list: o.list, added: o.added, removed: o.removed },
+        msg: `${o.list} list changed`,
+      };
+    default:
+      return null;
+  }
+}
+
+/** The notification an outcome sends; null for one that sends none. */
+export function notificationOf(o: Outcome): Notification | null {
+  const about = (c: About) => ({ containerName: c.name, containerId: c.id });
+  switch (o.kind) {
+    case 'notified':
+      return {
+        kind: 'unhealthy_notify',
+        ...about(o.c),
+        reason: o.parent === null ? WHY[o.trigger] : `loss of its network: ${o.parent.name} was restarted`,
+        ...(o.probeOutput !== null ? { probeOutput: o.probeOutput } : {}),
+      };
+    case 'gave_up':
+      return { kind: 'gave_up', ...about(o.c), reason: o.reason };
+    case 'acted': {
+      const kind = o.error === null ? o.action : o.action === 'stop' ? 'stop_failed' : 'restart_failed';
+      const probeOutput = o.trigger === 'api' ? null : (o.reason ?? null);
+      return {
+        kind,
+        ...about(o.c),
+        reason: WHY[o.trigger],
+        ...(probeOutput !== null ? { probeOutput } : {}),
+        durationMs: o.durationMs,
+        stopTimeoutS: o.stopTimeoutS,
+        ...(o.error === null ? {} : { error: o.error }),
+      };
+    }
+    case 'dependent_acted':
+      if (o.error !== null) return null;
+      return {
+        kind: o.action === 'stop' ? 'stop' : 'dependent_restart',
+        ...about(o.c),
+        reason: `it uses the network of ${o.parent.name}`,
+        durationMs: o.durationMs,
+      };
+    default:
+      return null;
+  }
+}
+
+/** Why a heal was held back: maintenance or a silence, until when. */
+export function holdDetail(hold: Hold): string {
+  return hold.kind === 'maintenance'
+    ? `maintenance is on until ${hold.until}${hold.reason ? ` (${hold.reason})` : ''}`
+    : `it is silenced until ${hold.until}`;
+}
+
+/** Why a heal waits on its back-off, with when the wait started and how much is left. */
+export function backoffDetail(
+  g: { repeat: number; waitS: number; sinceMs: number; untilMs: number },
+  nowMs: number,
+): string {
+  const leftS = Math.ceil((g.untilMs - nowMs) / 1000);
+  return `it turned unhealthy again after ${g.repeat === 1 ? 'its restart' : `${g.repeat} restarts in a row`}; the next restart waits ${g.waitS} s from ${new Date(g.sinceMs).toISOString()}, when it was first reported unhealthy (${leftS} s left)`;
+}
+
+/** Why autoheal gave up: how many restarts in which window, and which limit says so. */
+export function giveUpReason(restarts: number, windowS: number, limit: string, maxRestarts: number): string {
+  return `${restarts} restarts in ${windowS} s (${limit}=${maxRestarts})`;
 }

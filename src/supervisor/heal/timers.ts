@@ -33,13 +33,27 @@ export class HealTimers {
   set(id: string, wait: Waiting, fire: () => void): number {
     this.cancel(id);
     const delay = Math.max(0, wait.atMs - this.now());
+    this.arm(id, wait, fire, delay);
+    return delay;
+  }
+
+  /**
+   * Node's timers count from the event loop's cached time, which lags the clock when the
+   * loop is busy, so a timer can fire before `atMs`: it then waits out the rest, or the heal
+   * it starts would find its back-off not over yet and wait once more.
+   */
+  private arm(id: string, wait: Waiting, fire: () => void, delay: number): void {
     const timer = setTimeout(() => {
+      const left = wait.atMs - this.now();
+      if (left > 0) {
+        this.arm(id, wait, fire, left);
+        return;
+      }
       this.timers.delete(id);
       fire();
     }, delay);
     timer.unref();
     this.timers.set(id, { ...wait, timer });
-    return delay;
   }
 
   cancel(id: string): void {

@@ -1,10 +1,11 @@
 import { Writable } from 'node:stream';
 import pino from 'pino';
 import { describe, expect, it } from 'vitest';
-import { MetricsRegistry } from '../../../src/metrics.js';
-import { MemoryStore } from '../../../src/store/memory-store.js';
-import { auditEventOf } from '../../../src/supervisor/outcomes.js';
-import { Recorder } from '../../../src/supervisor/recorder.js';
+import { MetricsRegistry } from '../../../../src/metrics.js';
+import { MemoryStore } from '../../../../src/store/memory-store.js';
+import { auditEventOf } from '../../../../src/supervisor/record/messages.js';
+import { Recorder } from '../../../../src/supervisor/record/recorder.js';
+import { RecordingNotifier } from '../../../support/supervisor-harness.js';
 
 const WEB = { id: 'a'.repeat(64), name: 'web' };
 const DB = { id: 'b'.repeat(64), name: 'db' };
@@ -19,8 +20,9 @@ function setup() {
   });
   const store = new MemoryStore({ eventsMax: 100, now: () => new Date(Date.UTC(2026, 0, 1)) });
   const metrics = new MetricsRegistry();
-  const recorder = new Recorder({ store, metrics, logger: pino({ level: 'debug' }, stream) });
-  return { store, metrics, recorder, lines };
+  const notifier = new RecordingNotifier();
+  const recorder = new Recorder({ store, metrics, logger: pino({ level: 'debug' }, stream), notifier });
+  return { store, metrics, recorder, lines, notifier };
 }
 
 /** The value of one sample in the exposition text, whatever order its labels are in. */
@@ -140,5 +142,114 @@ describe('the recorder writes an outcome down once: audit event, metric, log lin
       message: 'Lost the Docker engine: EPIPE; retrying in 2 s',
       details: { error: 'EPIPE', retry_in_ms: 2000 },
     });
+  });
+});
+
+describe('the recorder also sends the notification an outcome calls for', () => {
+  it('a restart notifies with its reason, probe output and duration, and runs the post-restart script', () => {
+    const { recorder, notifier, lines } = setup();
+    recorder.record({
+      kind: 'acted',
+      c: WEB,
+      action: 'restart',
+      trigger: 'event',
+      durationMs: 80,
+      stopTimeoutS: 10,
+      error: null,
+      retryAtMs: null,
+      endMs: 1_000,
+      reason: 'curl: connection refused',
+    });
+    expect(notifier.sent).toEqual([
+      {
+        kind: 'restart',
+        containerName: 'web',
+        containerId: WEB.id,
+        reason: 'health_status: unhealthy',
+        probeOutput: 'curl: connection refused',
+        durationMs: 80,
+        stopTimeoutS: 10,
+      },
+    ]);
+    expect(notifier.scripts).toEqual([{ containerName: 'web', state: 'running' }]);
+    expect(lines).toEqual([
+      expect.objectContaining({ component: 'heal', container: 'web', msg: 'restarted' }),
+    ]);
+  });
+
+  it('a failed stop notifies the failure and runs no post-restart script', () => {
+    const { recorder, notifier } = setup();
+    recorder.record({
+      kind: 'acted',
+      c: WEB,
+      action: 'stop',
+      trigger: 'api',
+      durationMs: 3,
+      stopTimeoutS: 5,
+      error: 'no such container',
+      retryAtMs: null,
+      endMs: 1_000,
+    });
+    expect(notifier.sent).toEqual([
+      expect.objectContaining({
+        kind: 'stop_failed',
+        reason: 'a request through the API',
+        error: 'no such container',
+      }),
+    ]);
+    expect(notifier.scripts).toEqual([]);
+  });
+
+  it('a notify-only heal is a skipped event and an unhealthy notification; a dependent names its parent', () => {
+    const { recorder, notifier } = setup();
+    const own = recorder.record({
+      kind: 'notified',
+      c: WEB,
+      trigger: 'reconcile',
+      parent: null,
+      probeOutput: null,
+      details: { state: 'running', health: 'unhealthy' },
+    });
+    const dep = recorder.record({
+      kind: 'notified',
+      c: DB,
+      trigger: 'dependent',
+      parent: WEB,
+      probeOutput: null,
+      details: {},
+    });
+    expect([own.status, dep.status]).toEqual(['notify_only', 'notify_only']);
+    expect(dep.message).toBe(
+      'Did not restart db: it uses the network of web, which was restarted, and its label autoheal.action=notify asks only for a notification',
+    );
+    expect(notifier.sent.map((n) => [n.kind, n.containerName, n.reason])).toEqual([
+      ['unhealthy_notify', 'web', 'the reconcile found it unhealthy'],
+      ['unhealthy_notify', 'db', 'loss of its network: web was restarted'],
+    ]);
+  });
+
+  it('giving up notifies with the limit; a skip, a detection or an enrolment notifies nothing', () => {
+    const { recorder, notifier } = setup();
+    recorder.record({
+      kind: 'gave_up',
+      c: WEB,
+      trigger: 'event',
+      restarts: 3,
+      windowS: 60,
+      reason: '3 restarts in 60 s',
+    });
+    recorder.record({ kind: 'detected', c: WEB, trigger: 'event', graceS: 0 });
+    recorder.record({ kind: 'enrolled', c: DB, enrolledBy: 'label', labelKey: 'autoheal' });
+    recorder.record({
+      kind: 'skipped',
+      c: WEB,
+      trigger: 'event',
+      reason: 'backoff',
+      detail: 'waiting',
+      details: {},
+    });
+    expect(notifier.sent).toEqual([
+      { kind: 'gave_up', containerName: 'web', containerId: WEB.id, reason: '3 restarts in 60 s' },
+    ]);
   });
 });
