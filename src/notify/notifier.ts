@@ -2,6 +2,9 @@
  * Tells people what autoheal did: the webhook, Apprise and the post-restart script, each
  * delivered in the background with a deadline and one retry, so a slow or dead receiver
  * never delays a heal. Failures are logged (without the URL's secret parts) and counted.
+ * (A little over ~300 lines: the three channels share one delivery life — deadline, retry,
+ * in-flight tracking and drain at shutdown — which splitting would scatter; the wording of a
+ * message is in ./message.ts and the script runner in ./script.ts.)
  */
 import type { Settings } from '../config/settings.js';
 import { componentLogger, containerLogger, type Logger } from '../log.js';

@@ -5,19 +5,18 @@
  * once. Also remembers which unhealthy spells a hold has already recorded, so a held
  * container costs one `skipped` per spell rather than one per reconcile.
  */
-import { componentLogger, containerLogger, type Logger } from '../log.js';
-import type { AuditTrail, Holds, MaintenanceWindow } from '../store/types.js';
+import type { Holds, MaintenanceWindow } from '../store/types.js';
 import { expired, type Hold, type HoldState, holdOn, nextExpiry, silencedUntil } from './maintenance.js';
+import type { Recorder } from './record/recorder.js';
 
 /** The longest a timer may wait (setTimeout's limit); a longer hold is re-checked then. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
 export interface HoldKeeperDeps {
-  store: Holds & Pick<AuditTrail, 'append'>;
-  logger: Logger;
+  store: Holds;
+  /** Writes each change down (audit event, log line, the maintenance notice). */
+  recorder: Pick<Recorder, 'record'>;
   now: () => number;
-  /** Sends a message that is about no single container (null: none configured). */
-  notice: ((text: string) => void) | null;
   /** A hold ended (by itself or by the operator): look at every container now. */
   onEnded: () => void;
 }
@@ -31,7 +30,6 @@ export interface MaintenanceView {
 
 export class HoldKeeper {
   private readonly d: HoldKeeperDeps;
-  private readonly log: Logger;
   /** Container id → the hold that already recorded its current unhealthy spell. */
   private readonly recorded = new Map<string, string>();
   private timer: NodeJS.Timeout | null = null;
@@ -39,7 +37,6 @@ export class HoldKeeper {
 
   constructor(deps: HoldKeeperDeps) {
     this.d = deps;
-    this.log = componentLogger(deps.logger, 'holds');
   }
 
   private state(): HoldState {
@@ -100,20 +97,9 @@ export class HoldKeeper {
       reason,
       started_at: new Date(now).toISOString(),
     };
-    const was = this.maintenance().active;
+    const extended = this.maintenance().active;
     this.d.store.setMaintenance(window);
-    const why = reason ? ` (${reason})` : '';
-    this.d.store.append({
-      event_type: 'config_change',
-      status: 'maintenance_started',
-      message: `${was ? 'Maintenance extended' : 'Maintenance started'} for ${minutes} min${why}: autoheal records but does not restart until ${window.until}`,
-      details: { until: window.until, reason, minutes },
-    });
-    this.log.info({ until: window.until, reason, minutes }, 'maintenance started');
-    if (!was)
-      this.d.notice?.(
-        `Maintenance started for ${minutes} min${why}: autoheal will not restart containers until ${window.until}`,
-      );
+    this.d.recorder.record({ kind: 'maintenance_started', minutes, reason, until: window.until, extended });
     this.arm();
     return window;
   }
@@ -131,15 +117,7 @@ export class HoldKeeper {
   silence(id: string, name: string, minutes: number): string {
     const until = new Date(this.d.now() + minutes * 60_000).toISOString();
     this.d.store.setSilence(name, until);
-    this.d.store.append({
-      event_type: 'config_change',
-      container_id: id,
-      container_name: name,
-      status: 'silenced',
-      message: `Silenced ${name} for ${minutes} min: no heal and no notification until ${until}`,
-      details: { until, minutes },
-    });
-    containerLogger(this.log, name, id).info({ until, minutes }, 'container silenced');
+    this.d.recorder.record({ kind: 'silenced', c: { id, name }, minutes, until });
     this.arm();
     return until;
   }
@@ -167,26 +145,17 @@ export class HoldKeeper {
   private finishMaintenance(how: string): void {
     const w = this.d.store.getMaintenance();
     this.d.store.setMaintenance(null);
-    this.d.store.append({
-      event_type: 'config_change',
-      status: 'maintenance_ended',
-      message: `Maintenance ended (${how}): autoheal heals again`,
-      details: { until: w?.until ?? null, reason: w?.reason ?? '', how },
+    this.d.recorder.record({
+      kind: 'maintenance_ended',
+      how,
+      until: w?.until ?? null,
+      reason: w?.reason ?? '',
     });
-    this.log.info({ how }, 'maintenance ended');
   }
 
   private finishSilence(id: string | null, name: string, how: string): void {
     this.d.store.setSilence(name, null);
-    this.d.store.append({
-      event_type: 'config_change',
-      container_id: id,
-      container_name: name,
-      status: 'unsilenced',
-      message: `Silence of ${name} ended (${how}): autoheal heals it again`,
-      details: { how },
-    });
-    containerLogger(this.log, name, id ?? undefined).info({ how }, 'silence ended');
+    this.d.recorder.record({ kind: 'unsilenced', name, id, how });
   }
 
   private arm(): void {

@@ -71,9 +71,8 @@ export function wireParts(deps: SupervisorDeps, life: Life): Parts {
   const recorder = new Recorder({ store, metrics: deps.metrics, logger: deps.logger, notifier: mute });
   const holds = new HoldKeeper({
     store,
-    logger: deps.logger,
+    recorder,
     now,
-    notice: notifier?.notice ? (text) => notifier.notice?.(text) : null,
     // What is still unhealthy is healed now, not at the next interval.
     onEnded: () => {
       if (life.engineConnected() && !life.stopped()) life.reconcile('config');

@@ -16,6 +16,7 @@ import { MetricsRegistry } from '../../src/metrics.js';
 import { MemoryStore } from '../../src/store/memory-store.js';
 import type { AuditStore, ListName } from '../../src/store/types.js';
 import { HoldKeeper } from '../../src/supervisor/hold-keeper.js';
+import { Recorder } from '../../src/supervisor/record/recorder.js';
 import type {
   ContainerView,
   ListChange,
@@ -85,9 +86,8 @@ export class FakeSupervisor implements SupervisorControl {
   ) {
     this.holds = new HoldKeeper({
       store,
-      logger: silentLogger(),
+      recorder: new Recorder({ store, metrics: new MetricsRegistry(), logger: silentLogger() }),
       now,
-      notice: null,
       onEnded: () => {
         this.reconciles += 1;
       },

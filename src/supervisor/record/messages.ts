@@ -12,6 +12,10 @@ import type { EnrolledBy } from '../types.js';
 import { type About, type Outcome, WHY } from './outcomes.js';
 
 /** How a container came to be monitored, in words. */
+function reasonSuffix(reason: string): string {
+  return reason ? ` (${reason})` : '';
+}
+
 function enrolledHow(by: EnrolledBy, labelKey: string): string {
   if (by === 'label') return `label ${labelKey}=true`;
   return by === 'all' ? 'AUTOHEAL_CONTAINER_LABEL=all' : 'the selected list';
@@ -235,6 +239,37 @@ export function auditEventOf(o: Outcome): NewAuditEvent {
         message: `${o.wasConnected ? 'Lost the Docker engine' : 'Cannot reach the Docker engine'}: ${o.error}; retrying in ${Math.round(o.retryInMs / 1000)} s`,
         details: { error: o.error, retry_in_ms: o.retryInMs },
       };
+    case 'maintenance_started':
+      return {
+        event_type: 'config_change',
+        status: 'maintenance_started',
+        message: `${o.extended ? 'Maintenance extended' : 'Maintenance started'} for ${o.minutes} min${reasonSuffix(o.reason)}: autoheal records but does not restart until ${o.until}`,
+        details: { until: o.until, reason: o.reason, minutes: o.minutes },
+      };
+    case 'maintenance_ended':
+      return {
+        event_type: 'config_change',
+        status: 'maintenance_ended',
+        message: `Maintenance ended (${o.how}): autoheal heals again`,
+        details: { until: o.until, reason: o.reason, how: o.how },
+      };
+    case 'silenced':
+      return {
+        event_type: 'config_change',
+        ...container(o.c),
+        status: 'silenced',
+        message: `Silenced ${o.c.name} for ${o.minutes} min: no heal and no notification until ${o.until}`,
+        details: { until: o.until, minutes: o.minutes },
+      };
+    case 'unsilenced':
+      return {
+        event_type: 'config_change',
+        container_id: o.id,
+        container_name: o.name,
+        status: 'unsilenced',
+        message: `Silence of ${o.name} ended (${o.how}): autoheal heals it again`,
+        details: { how: o.how },
+      };
     case 'list_changed':
       return {
         event_type: 'config_change',
@@ -339,6 +374,18 @@ export function logLineOf(o: Outcome): LogLine | null {
         },
         msg: 're-creating a dependent failed',
       };
+    case 'maintenance_started':
+      return {
+        level: 'info',
+        fields: { until: o.until, reason: o.reason, minutes: o.minutes },
+        msg: 'maintenance started',
+      };
+    case 'maintenance_ended':
+      return { level: 'info', fields: { how: o.how }, msg: 'maintenance ended' };
+    case 'silenced':
+      return { level: 'info', fields: { until: o.until, minutes: o.minutes }, msg: 'container silenced' };
+    case 'unsilenced':
+      return { level: 'info', fields: { how: o.how }, msg: 'silence ended' };
     case 'list_changed':
       return {
         level: 'info',
@@ -348,6 +395,12 @@ export function logLineOf(o: Outcome): LogLine | null {
     default:
       return null;
   }
+}
+
+/** The message about no single container an outcome sends (`Notifier.notice`); null for none. */
+export function noticeOf(o: Outcome): string | null {
+  if (o.kind !== 'maintenance_started' || o.extended) return null;
+  return `Maintenance started for ${o.minutes} min${reasonSuffix(o.reason)}: autoheal will not restart containers until ${o.until}`;
 }
 
 /** The notification an outcome sends; null for one that sends none. */

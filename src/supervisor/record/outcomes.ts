@@ -121,6 +121,14 @@ export type Outcome =
       previous: HealthState | null;
       source: 'event' | 'reconcile';
     }
+  /** An operator started a maintenance window, or extended the one in force. */
+  | { kind: 'maintenance_started'; minutes: number; reason: string; until: string; extended: boolean }
+  /** The maintenance window ended: `how` says whether an operator ended it or its time was up. */
+  | { kind: 'maintenance_ended'; how: string; until: string | null; reason: string }
+  /** An operator silenced one container. */
+  | { kind: 'silenced'; c: About; minutes: number; until: string }
+  /** A container's silence ended; its id is unknown when it ended by itself. */
+  | { kind: 'unsilenced'; name: string; id: string | null; how: string }
   | { kind: 'engine_connected'; reconnect: boolean }
   | { kind: 'engine_disconnected'; wasConnected: boolean; error: string; retryInMs: number }
   | {

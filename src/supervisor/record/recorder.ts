@@ -9,7 +9,7 @@ import { componentLogger, containerLogger, type Logger } from '../../log.js';
 import type { MetricsRegistry } from '../../metrics.js';
 import type { Notification } from '../../notify/message.js';
 import type { AuditEvent, AuditTrail } from '../../store/types.js';
-import { auditEventOf, logLineOf, notificationOf } from './messages.js';
+import { auditEventOf, logLineOf, noticeOf, notificationOf } from './messages.js';
 import type { Outcome } from './outcomes.js';
 
 /** What the recorder needs from the notifier (src/notify): fire and forget. */
@@ -45,11 +45,20 @@ const SUPERVISOR_OUTCOMES: ReadonlySet<Outcome['kind']> = new Set([
   'engine_disconnected',
 ]);
 
+/** The operator's holds (maintenance, silences) log as `holds`. */
+const HOLD_OUTCOMES: ReadonlySet<Outcome['kind']> = new Set([
+  'maintenance_started',
+  'maintenance_ended',
+  'silenced',
+  'unsilenced',
+]);
+
 export class Recorder {
   private readonly store: Pick<AuditTrail, 'append'>;
   private readonly notifier: OutcomeNotifier | null;
   private readonly healLog: Logger;
   private readonly supervisorLog: Logger;
+  private readonly holdsLog: Logger;
   private readonly restarts;
   private readonly skips;
   private readonly recreates;
@@ -59,6 +68,7 @@ export class Recorder {
     this.notifier = deps.notifier ?? null;
     this.healLog = componentLogger(deps.logger, 'heal');
     this.supervisorLog = componentLogger(deps.logger, 'supervisor');
+    this.holdsLog = componentLogger(deps.logger, 'holds');
     const m = deps.metrics;
     this.restarts = m.counter('autoheal_restarts_total', 'Restarts (and stops) made by autoheal, by result');
     this.skips = m.counter('autoheal_heals_skipped_total', 'Heals not carried out, by reason');
@@ -106,8 +116,13 @@ export class Recorder {
   private logLine(o: Outcome): void {
     const line = logLineOf(o);
     if (line === null) return;
-    const base = SUPERVISOR_OUTCOMES.has(o.kind) ? this.supervisorLog : this.healLog;
-    const log = 'c' in o ? containerLogger(base, o.c.name, o.c.id) : base;
+    const base = SUPERVISOR_OUTCOMES.has(o.kind)
+      ? this.supervisorLog
+      : HOLD_OUTCOMES.has(o.kind)
+        ? this.holdsLog
+        : this.healLog;
+    const about = 'c' in o ? o.c : o.kind === 'unsilenced' ? { name: o.name, id: o.id ?? undefined } : null;
+    const log = about ? containerLogger(base, about.name, about.id) : base;
     log[line.level](line.fields, line.msg);
   }
 
@@ -116,6 +131,8 @@ export class Recorder {
     if (this.notifier === null) return;
     const n = notificationOf(o);
     if (n !== null) this.notifier.notify(n);
+    const notice = noticeOf(o);
+    if (notice !== null) this.notifier.notice?.(notice);
     if (o.kind === 'acted' && o.action === 'restart') {
       this.notifier.runPostRestartScript({
         containerName: o.c.name,

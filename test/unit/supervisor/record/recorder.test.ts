@@ -253,3 +253,40 @@ describe('the recorder also sends the notification an outcome calls for', () => 
     ]);
   });
 });
+
+describe('the operator’s holds are written down by the recorder too', () => {
+  it('maintenance: one audit event and log line each time, the notice only when it starts', () => {
+    const { store, recorder, lines, notifier } = setup();
+    const until = '2026-01-01T00:30:00.000Z';
+    recorder.record({ kind: 'maintenance_started', minutes: 30, reason: 'db', until, extended: false });
+    recorder.record({ kind: 'maintenance_started', minutes: 45, reason: 'db', until, extended: true });
+    recorder.record({ kind: 'maintenance_ended', how: 'ended by an operator', until, reason: 'db' });
+    expect(store.list({}).map((e) => [e.status, e.message.split(':')[0]])).toEqual([
+      ['maintenance_ended', 'Maintenance ended (ended by an operator)'],
+      ['maintenance_started', 'Maintenance extended for 45 min (db)'],
+      ['maintenance_started', 'Maintenance started for 30 min (db)'],
+    ]);
+    expect(notifier.notices).toEqual([
+      `Maintenance started for 30 min (db): autoheal will not restart containers until ${until}`,
+    ]);
+    expect(lines.map((l) => [l.component, l.msg])).toEqual([
+      ['holds', 'maintenance started'],
+      ['holds', 'maintenance started'],
+      ['holds', 'maintenance ended'],
+    ]);
+  });
+
+  it('a silence and its end name the container on the event and the log line, even without its id', () => {
+    const { store, recorder, lines } = setup();
+    recorder.record({ kind: 'silenced', c: WEB, minutes: 5, until: '2026-01-01T00:05:00.000Z' });
+    recorder.record({ kind: 'unsilenced', name: 'web', id: null, how: 'its time was up' });
+    expect(store.list({}).map((e) => [e.status, e.container_name, e.container_id])).toEqual([
+      ['unsilenced', 'web', null],
+      ['silenced', 'web', WEB.id],
+    ]);
+    expect(lines.map((l) => [l.msg, l.container])).toEqual([
+      ['container silenced', 'web'],
+      ['silence ended', 'web'],
+    ]);
+  });
+});
