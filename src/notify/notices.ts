@@ -16,9 +16,9 @@ export const NOTICES = {
   started: (o: { version: string; label: string; intervalS: number }) =>
     `autoheal ${o.version} started: monitoring containers labelled ${o.label === 'all' ? '(all containers)' : `${o.label}=true`}, reconciling every ${o.intervalS} s`,
   engineUnreachable: (o: { forMs: number; error: string }) =>
-    `autoheal cannot reach the Docker engine (for ${duration(o.forMs)}): ${o.error}; nothing is healed until it is back`,
+    `autoheal cannot reach the Docker engine (for ${duration(o.forMs)}): ${o.error}; it reacts to no engine event until it is back, and heals only what a reconcile can still list`,
   engineBack: (o: { afterMs: number }) =>
-    `autoheal reaches the Docker engine again, after ${duration(o.afterMs)} without it; healing resumes`,
+    `autoheal reaches the Docker engine again, after ${duration(o.afterMs)} without it; it reacts to engine events at once again`,
   storeUnwritable: (o: { dir: string; error: string }) =>
     `autoheal cannot write its store in ${o.dir}: ${o.error}; it keeps healing and keeps the audit events in memory until the store is writable again`,
   storeBack: (o: { dir: string; afterMs: number }) =>

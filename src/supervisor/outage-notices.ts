@@ -42,6 +42,7 @@ export class OutageNotices {
   private engine: Outage | null;
   private store: Outage | null = null;
   private timer: NodeJS.Timeout | null = null;
+  private stopped = false;
 
   constructor(deps: OutageNoticesDeps) {
     this.d = deps;
@@ -57,6 +58,7 @@ export class OutageNotices {
   }
 
   stop(): void {
+    this.stopped = true;
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
   }
@@ -77,6 +79,8 @@ export class OutageNotices {
 
   /** Looks at both outages: tells what has lasted long enough, and what is over. */
   tick(): void {
+    // A shutdown closes the stream and the store: that is no outage to tell of.
+    if (this.stopped) return;
     const now = this.now();
     const engine = this.engine;
     if (engine !== null && !engine.told && now - engine.sinceMs > this.graceMs) {

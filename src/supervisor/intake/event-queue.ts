@@ -2,8 +2,10 @@
  * The bounded queue between the engine's stream and the supervisor. Events are
  * handled in arrival order. Health reports are not lost but coalesced per container (the
  * latest health state wins); when a flood exceeds the capacity, other events are dropped.
- * Every merged or dropped event is counted, and a flood is reported once when it begins
- * and once when the queue has drained: the periodic reconcile repairs what a dropped
+ * Every merged or dropped event is counted. A flood (events dropped: merging a container's
+ * health reports loses nothing) is reported once when it begins and once when nothing more
+ * was dropped for a quiet spell after the queue drained, so a sustained flood gives two
+ * lines, not two per chunk of the stream: the periodic reconcile repairs what a dropped
  * `start` or `die` would have told.
  */
 import type { ContainerEvent } from '../../engine/types.js';
@@ -38,13 +40,16 @@ export class EventQueue {
   private inBatch = 0;
   private droppedCount = 0;
   private flood: IntakeFlood | null = null;
+  /** Ends the flood once the queue stayed drained and nothing was dropped for `quietMs`. */
+  private quiet: NodeJS.Timeout | null = null;
   private scheduled = false;
 
   constructor(
     private readonly capacity: number,
     private readonly handle: (event: ContainerEvent) => void,
-    /** Called when a flood begins (the first merged or dropped event) and when it has drained. */
+    /** Called when a flood begins (the first dropped event) and when it is over. */
     private readonly onFlood: (flood: IntakeFlood) => void = () => {},
+    private readonly quietMs = 1_000,
   ) {}
 
   push(event: ContainerEvent): void {
@@ -72,13 +77,18 @@ export class EventQueue {
 
   private lost(how: 'merged' | 'dropped'): void {
     this.droppedCount += 1;
-    if (this.flood === null) {
-      this.flood = { merged: 0, dropped: 0, ended: false };
+    if (this.flood !== null) {
       this.flood[how] += 1;
+      if (how === 'dropped') this.cancelQuiet();
+    } else if (how === 'dropped') {
+      this.flood = { merged: 0, dropped: 1, ended: false };
       this.onFlood({ ...this.flood });
-    } else {
-      this.flood[how] += 1;
     }
+  }
+
+  private cancelQuiet(): void {
+    if (this.quiet) clearTimeout(this.quiet);
+    this.quiet = null;
   }
 
   private schedule(): void {
@@ -113,20 +123,29 @@ export class EventQueue {
     }
     if (this.queue.length > 0) {
       this.schedule();
-    } else if (this.flood !== null) {
-      const flood = this.flood;
-      this.flood = null;
-      this.onFlood({ ...flood, ended: true });
+    } else if (this.flood !== null && this.quiet === null) {
+      this.quiet = setTimeout(() => {
+        this.quiet = null;
+        const flood = this.flood;
+        if (flood === null) return;
+        if (this.queue.length > 0 || this.inBatch > 0) return; // the next drain arms it again
+        this.flood = null;
+        this.onFlood({ ...flood, ended: true });
+      }, this.quietMs);
+      this.quiet.unref();
     }
   }
 }
 
-/** The supervisor's report of a flood: one line when it begins and one when it is over, never one per event. */
+/** The supervisor's report of a flood: one line when it begins and one when it is over, never one per event or chunk. */
 export function logFlood(log: Logger): (flood: IntakeFlood) => void {
   return (flood) => {
     const counts = { merged: flood.merged, dropped: flood.dropped };
     if (flood.ended) {
-      log.warn(counts, 'event flood over: the queue drained (a reconcile repairs what was dropped)');
+      log.warn(
+        counts,
+        'event flood over: nothing dropped for a second (a reconcile repairs what was dropped)',
+      );
     } else {
       log.warn(
         counts,

@@ -39,7 +39,7 @@ describe('the engine out of reach', () => {
     expect(sent).toEqual([]);
     advance(5 * S);
     expect(sent).toEqual([
-      'autoheal cannot reach the Docker engine (for 65 s): connect ENOENT /var/run/docker.sock; nothing is healed until it is back',
+      'autoheal cannot reach the Docker engine (for 65 s): connect ENOENT /var/run/docker.sock; it reacts to no engine event until it is back, and heals only what a reconcile can still list',
     ]);
     // Every failed reconnect reports the loss again: no flood.
     for (let i = 0; i < 20; i++) {
@@ -50,7 +50,7 @@ describe('the engine out of reach', () => {
     outages.engineUp();
     expect(sent).toHaveLength(2);
     expect(sent[1]).toBe(
-      'autoheal reaches the Docker engine again, after 11 min without it; healing resumes',
+      'autoheal reaches the Docker engine again, after 11 min without it; it reacts to engine events at once again',
     );
     outages.engineUp();
     expect(sent).toHaveLength(2);
@@ -111,5 +111,17 @@ describe('the words', () => {
       'autoheal 1.2.3 started: monitoring containers labelled autoheal=true, reconciling every 30 s',
     );
     expect(NOTICES.started({ version: '1.2.3', label: 'all', intervalS: 5 })).toMatch(/all containers/);
+  });
+});
+
+describe('a shutdown', () => {
+  it('is no outage: once stopped, neither the stream closing nor the store tells anything', () => {
+    const { outages, sent, store, advance } = setup();
+    outages.engineUp();
+    outages.stop();
+    outages.engineDown('the event stream was closed');
+    store.status = { ok: false, lastError: 'EROFS', pendingWrites: true };
+    advance(120 * S);
+    expect(sent).toEqual([]);
   });
 });

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { ContainerEvent } from '../../../../src/engine/types.js';
 import { EventQueue, type IntakeFlood } from '../../../../src/supervisor/intake/event-queue.js';
 
@@ -66,25 +66,50 @@ describe('the event intake', () => {
     expect(q.status().dropped).toBe(1);
   });
 
-  it('a flood is reported once when it begins and once when it is over, with its counts, not once per event', async () => {
+  it('a flood is reported once when it begins and once after a quiet spell, with its counts, not once per event or chunk', async () => {
+    vi.useFakeTimers();
     const { q, handled, floods } = intake(3);
     for (let i = 0; i < 10; i += 1) q.push(event(i, 'start'));
     for (let i = 0; i < 5; i += 1) q.push(event(99, 'health_status', i % 2 ? 'healthy' : 'unhealthy'));
     expect(floods).toEqual([{ merged: 0, dropped: 1, ended: false }]);
     await returned();
     expect(handled).toEqual(['c0 start', 'c1 start', 'c2 start', 'c99 health_status unhealthy']);
+    expect(floods).toHaveLength(1);
+
+    // The next chunk drops again within the quiet spell: the same flood goes on.
+    vi.advanceTimersByTime(500);
+    for (let i = 0; i < 4; i += 1) q.push(event(i, 'die'));
+    await returned();
+    vi.advanceTimersByTime(999);
+    expect(floods).toHaveLength(1);
+    vi.advanceTimersByTime(1);
     expect(floods).toEqual([
       { merged: 0, dropped: 1, ended: false },
-      { merged: 4, dropped: 7, ended: true },
+      { merged: 4, dropped: 8, ended: true },
     ]);
-    expect(q.status().dropped).toBe(11);
+    expect(q.status().dropped).toBe(12);
 
     // The next flood is a new one.
     for (let i = 0; i < 4; i += 1) q.push(event(i, 'die'));
     await returned();
+    vi.advanceTimersByTime(1000);
     expect(floods.slice(2)).toEqual([
       { merged: 0, dropped: 1, ended: false },
       { merged: 0, dropped: 1, ended: true },
     ]);
   });
+
+  it('merging a container’s health reports is no flood: nothing is lost, nothing is logged', async () => {
+    vi.useFakeTimers();
+    const { q, floods } = intake(3);
+    for (let i = 0; i < 50; i += 1) q.push(event(7, 'health_status', i % 2 ? 'healthy' : 'unhealthy'));
+    await returned();
+    vi.advanceTimersByTime(5000);
+    expect(floods).toEqual([]);
+    expect(q.status().dropped).toBe(49);
+  });
+});
+
+afterEach(() => {
+  vi.useRealTimers();
 });
