@@ -42,10 +42,11 @@ describe('the supervisor', () => {
     const web = engine.add({ name: 'web', labels: { autoheal: 'true' }, health: 'unhealthy' });
     engine.hold(web.id);
     connect(supervisor); // the start-up reconcile finds it unhealthy
-    await new Promise((r) => setTimeout(r, 20));
+    await expect.poll(() => engine.restartsOf(web.id).length).toBe(1); // the heal is in flight
     supervisor.onEngineEvent(engine.event(web.id, 'health_status'));
     supervisor.onEngineEvent(engine.event(web.id, 'health_status'));
-    await new Promise((r) => setTimeout(r, 20));
+    // The intake hands its events to the healer synchronously: empty means both were seen.
+    await expect.poll(() => supervisor.queueStatus().size).toBe(0);
     engine.release(web.id);
     await supervisor.settled();
     expect(engine.restartsOf(web.id)).toHaveLength(1);
@@ -82,10 +83,10 @@ describe('the supervisor', () => {
     const web = engine.add({ name: 'web', labels: { autoheal: 'true' } });
     engine.hold(slow.id);
     connect(supervisor);
-    await new Promise((r) => setTimeout(r, 20));
+    await expect.poll(() => engine.restartsOf(slow.id).length).toBe(1); // the only slot is taken
     engine.setHealth(web.id, 'unhealthy');
     supervisor.onEngineEvent(engine.event(web.id, 'health_status'));
-    await new Promise((r) => setTimeout(r, 20));
+    await expect.poll(() => supervisor.queueStatus().heals_waiting).toBe(1); // web's heal waits
     supervisor.addToList('excluded', 'web');
     engine.release(slow.id);
     await supervisor.settled();
@@ -398,7 +399,7 @@ describe('stopping the supervisor', () => {
     await supervisor.stop(50);
     expect(store.list({ type: 'restart' })).toMatchObject([{ status: 'interrupted', container_name: 'web' }]);
     engine.release(web.id);
-    await new Promise((r) => setTimeout(r, 10));
+    await supervisor.settled(); // the released restart has returned
     expect(store.list({ type: 'restart' })).toHaveLength(1);
   });
 });
