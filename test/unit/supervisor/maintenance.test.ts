@@ -81,7 +81,6 @@ describe('the supervisor during maintenance', () => {
     advance(30);
     supervisor.holds.tick();
     await supervisor.settled();
-    await new Promise((r) => setTimeout(r, 10));
     await supervisor.settled();
 
     expect(engine.restartsOf(web.id)).toHaveLength(1);
@@ -124,7 +123,6 @@ describe('the supervisor during maintenance', () => {
     supervisor.onEngineEvent(engine.event(web.id, 'health_status'));
     await supervisor.settled();
     expect(supervisor.endMaintenance()).toBe(true);
-    await new Promise((r) => setTimeout(r, 10));
     await supervisor.settled();
     expect(engine.restartsOf(web.id)).toHaveLength(1);
     expect(supervisor.endMaintenance()).toBe(false);
@@ -183,7 +181,6 @@ describe('a silenced container', () => {
 
     advance(10);
     supervisor.holds.tick();
-    await new Promise((r) => setTimeout(r, 10));
     await supervisor.settled();
     expect(engine.restartsOf(web.id)).toHaveLength(1);
     expect((await supervisor.findContainer('web'))?.silenced_until).toBeNull();
