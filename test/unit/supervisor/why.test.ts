@@ -3,11 +3,12 @@
  * failing probes, the restart names the last output, and so does the notification. The
  * probe log is read beside the heal: a slow read does not hold the restart back.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { ContainerSnapshot } from '../../../src/engine/types.js';
 import { stopSupervisors, supervisorHarness } from '../../support/supervisor-harness.js';
 
 afterEach(async () => {
+  vi.useRealTimers();
   await stopSupervisors(100);
 });
 
@@ -46,11 +47,16 @@ describe('why a container was restarted', () => {
     const web = engine.add({ name: 'web', labels: { autoheal: 'true' }, health: 'unhealthy', probes });
     // The probe read hangs; the heal's own inspect answers.
     engine.probes = () => new Promise(() => {});
+    // Timers stand still: the restart must not wait for the read's timeout to fire.
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
     supervisor.onEngineEvent(engine.event(web.id, 'health_status'));
-    await new Promise((r) => setTimeout(r, 50));
+    await expect.poll(() => engine.restartsOf(web.id).length).toBe(1);
 
-    expect(engine.restartsOf(web.id)).toHaveLength(1);
     // Its outcome waits for the report, which is written without the log once the read times out.
     expect(store.list({ type: 'restart' })).toEqual([]);
+    await vi.advanceTimersByTimeAsync(2_000);
+    vi.useRealTimers();
+    await supervisor.settled();
+    expect(store.list({ type: 'restart' })).toHaveLength(1);
   });
 });
