@@ -1,4 +1,4 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { DockerEventSource, type DockerEventSourceOptions } from '../../../src/engine/event-source.js';
 import type { ContainerEvent } from '../../../src/engine/types.js';
 import { FakeEngineServer, until } from '../../support/fake-engine-server.js';
@@ -31,6 +31,7 @@ describe('DockerEventSource against a fake engine', () => {
   });
 
   afterEach(async () => {
+    vi.useRealTimers();
     await source?.stop();
     source = null;
     await engine.dispose();
@@ -79,15 +80,18 @@ describe('DockerEventSource against a fake engine', () => {
     });
 
     const line = message(ID_A, 'health_status: unhealthy', T0 + 5, '000000001');
-    engine.write(line.slice(0, 40));
-    await new Promise((r) => setTimeout(r, 20));
+    // A whole message ahead of the partial one: once it is delivered, the partial line's
+    // first chunk has been read too, and the rest comes in a later chunk.
+    engine.write(message(ID_B, 'start', T0 + 4, '000000000', 'db') + line.slice(0, 40));
+    await until(() => rec.events.length === 1, 3000, 'the first chunk');
     engine.write(
       line.slice(40) +
         message(ID_B, 'die', T0 + 6, '000000002').replace('"name":"web"', '"name":"db","exitCode":"1"'),
     );
 
-    await until(() => rec.events.length === 2, 3000, 'two events');
-    expect(rec.events[0]).toEqual({
+    await until(() => rec.events.length === 3, 3000, 'three events');
+    expect(rec.events[0]).toMatchObject({ action: 'start', id: ID_B, name: 'db' });
+    expect(rec.events[1]).toEqual({
       action: 'health_status',
       health: 'unhealthy',
       id: ID_A,
@@ -96,9 +100,9 @@ describe('DockerEventSource against a fake engine', () => {
       time: T0 + 5,
       timeNano: `${T0 + 5}000000001`,
     });
-    expect(rec.events[1]).toMatchObject({ action: 'die', id: ID_B, name: 'db', exitCode: 1 });
+    expect(rec.events[2]).toMatchObject({ action: 'die', id: ID_B, name: 'db', exitCode: 1 });
     expect(s.status()).toMatchObject({
-      eventsByAction: { 'health_status: unhealthy': 1, die: 1 },
+      eventsByAction: { start: 1, 'health_status: unhealthy': 1, die: 1 },
       reconnects: 0,
       parseErrors: 0,
     });
@@ -128,8 +132,8 @@ describe('DockerEventSource against a fake engine', () => {
         message(ID_A, 'health_status: unhealthy', T0 + 7, '000000002') +
         message(ID_A, 'health_status: healthy', T0 + 7, '000000003'),
     );
+    // The replays came before the new event in the same write: they were handled by now.
     await until(() => rec.events.length === 3, 3000, 'the new event');
-    await new Promise((r) => setTimeout(r, 30));
     expect(rec.events.map((e) => e.health ?? e.action)).toEqual(['start', 'unhealthy', 'healthy']);
     expect(s.status()).toMatchObject({ reconnects: 1, duplicatesDropped: 2, connected: true });
   });
@@ -171,13 +175,20 @@ describe('DockerEventSource against a fake engine', () => {
   });
 
   it('treats an absent engine as an outage: start() does not throw, one disconnected, then connects when it appears', async () => {
-    const s = start();
+    // Each failed attempt draws its back-off jitter once: counts the retries.
+    let attempts = 0;
+    const s = start({
+      random: () => {
+        attempts += 1;
+        return 0;
+      },
+    });
     await until(() => rec.disconnected.length === 1, 3000, 'disconnected');
     expect(rec.disconnected[0]?.error).toMatch(/cannot reach the Docker engine at unix:\/\/.*ENOENT/);
     expect(rec.disconnected[0]?.retryInMs).toBeGreaterThanOrEqual(10);
     expect(s.status().connected).toBe(false);
     // Several failed retries later, still one disconnected.
-    await new Promise((r) => setTimeout(r, 200));
+    await until(() => attempts >= 4, 3000, 'several failed retries');
     expect(rec.disconnected).toHaveLength(1);
 
     await engine.listen();
@@ -230,14 +241,18 @@ describe('DockerEventSource against a fake engine', () => {
 
   it('puts no timeout on an established but quiet stream', async () => {
     await engine.listen();
+    // The source's timers (request deadline, watchdog, retry) are setTimeout: faked, the
+    // quiet spell passes without waiting. (The sockets are real; expect.poll keeps real timers.)
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
     const s = start({ requestTimeoutS: 0.2 });
-    await until(() => rec.connected.length === 1);
-    await new Promise((r) => setTimeout(r, 1500));
+    await expect.poll(() => rec.connected.length).toBe(1);
+    await vi.advanceTimersByTimeAsync(1500);
     expect(rec.disconnected).toHaveLength(0);
     expect(engine.eventRequests).toHaveLength(1);
     engine.send(JSON.parse(message(ID_A, 'start', T0, '1')));
-    await until(() => rec.events.length === 1);
+    await expect.poll(() => rec.events.length).toBe(1);
     expect(s.status().connected).toBe(true);
+    expect(rec.disconnected).toHaveLength(0);
   });
 
   it('gives up on an engine that accepts /events but never answers, and retries', async () => {
@@ -252,13 +267,16 @@ describe('DockerEventSource against a fake engine', () => {
 
   it('stop() closes the stream and leaves nothing scheduled', async () => {
     await engine.listen();
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
     const s = start({ watchdogIntervalMs: 20 });
-    await until(() => rec.connected.length === 1);
+    await expect.poll(() => rec.connected.length).toBe(1);
+    expect(vi.getTimerCount()).toBe(1); // the watchdog
     await s.stop();
-    await until(() => engine.streams.length === 0, 3000, 'stream closed at the engine');
+    await expect.poll(() => engine.streams.length).toBe(0); // stream closed at the engine
     const requests = engine.eventRequests.length;
     const pings = engine.pings;
-    await new Promise((r) => setTimeout(r, 150));
+    expect(vi.getTimerCount()).toBe(0);
+    await vi.advanceTimersByTimeAsync(150);
     expect(engine.eventRequests.length).toBe(requests);
     expect(engine.pings).toBe(pings);
     expect(s.status().connected).toBe(false);
@@ -266,11 +284,14 @@ describe('DockerEventSource against a fake engine', () => {
   });
 
   it('stop() during an outage cancels the pending retry', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
     const s = start({ backoffBaseMs: 100, backoffMaxMs: 100 });
-    await until(() => rec.disconnected.length === 1);
+    await expect.poll(() => rec.disconnected.length).toBe(1);
+    expect(vi.getTimerCount()).toBe(1); // the retry
     await s.stop();
+    expect(vi.getTimerCount()).toBe(0);
     await engine.listen();
-    await new Promise((r) => setTimeout(r, 250));
+    await vi.advanceTimersByTimeAsync(250);
     expect(engine.eventRequests).toHaveLength(0);
   });
 
