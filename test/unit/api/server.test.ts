@@ -120,6 +120,14 @@ describe('startServer', () => {
 
   it('close() cuts a client that does not read after the grace period', async () => {
     const api = makeApi();
+    // Resolves when the server hands the request to the app: it is in flight there.
+    const arrived = new Promise<void>((resolve) => {
+      const fetch = api.app.fetch;
+      api.app.fetch = (...args) => {
+        resolve();
+        return fetch(...args);
+      };
+    });
     const server = await start(api, 200);
     // A request still in flight: headers sent, body never finished.
     const req = httpRequest({
@@ -135,7 +143,7 @@ describe('startServer', () => {
     });
     req.on('error', () => {});
     req.write('{"excl');
-    await new Promise((r) => setTimeout(r, 50));
+    await arrived;
     const t0 = Date.now();
     await server.close();
     running.length = 0;
