@@ -212,8 +212,8 @@ describe('GET /api/events/stream', () => {
     expect(api.openStreams()).toBe(1);
     await reader.cancel();
     open.length = 0;
-    await new Promise((r) => setTimeout(r, 20));
-    expect(api.openStreams()).toBe(0);
+    // The stream notices the cancel asynchronously: poll the count instead of guessing a delay.
+    await expect.poll(() => api.openStreams()).toBe(0);
     api.store.append({ event_type: 'engine', status: 'connected', message: 'nobody listens' });
   });
 
