@@ -23,6 +23,7 @@ beforeEach(async () => {
 });
 
 afterEach(async () => {
+  vi.useRealTimers();
   for (const store of opened.splice(0)) await store.close();
   await rm(dir, { recursive: true, force: true });
 });
@@ -95,8 +96,31 @@ function capturingLogger() {
   return { logger, lines };
 }
 
+/** The slowed writer's delay: setTimeout, so fake time in the test that fakes it. */
 function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/**
+ * The store's write timer is a setTimeout: with it faked, a test moves time itself. Only
+ * setTimeout is faked (the lock's heartbeat and setImmediate stay real), and only by tests
+ * that call this.
+ */
+function fakeTimeouts(): void {
+  vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+}
+
+/** Moves fake time in steps of `stepMs` until `promise` settles, letting real I/O run between steps. */
+async function advanceUntil<T>(promise: Promise<T>, stepMs: number): Promise<T> {
+  let done = false;
+  const tracked = promise.finally(() => {
+    done = true;
+  });
+  while (!done) {
+    await vi.advanceTimersByTimeAsync(stepMs);
+    await new Promise<void>((resolve) => setImmediate(resolve));
+  }
+  return tracked;
 }
 
 const event = (message = 'engine connected'): NewAuditEvent => ({
@@ -261,13 +285,16 @@ describe('the lowdb store on disk', () => {
   });
 
   it('turns a burst of 500 appends into one write of the history', async () => {
+    fakeTimeouts();
     const counting = countingWriter();
     const store = await openStore({ writer: counting.writer, writeDelayMs: 50 });
 
     for (let i = 0; i < 500; i++) store.append(event(`event ${i}`));
     expect(counting.writes).toHaveLength(0);
-    await vi.waitFor(() => expect(store.writeStatus().pendingWrites).toBe(false), { timeout: 5000 });
-    await sleep(100);
+    await vi.advanceTimersByTimeAsync(50);
+    await expect.poll(() => store.writeStatus().pendingWrites, { timeout: 5000 }).toBe(false);
+    // Nothing is scheduled any more, so no later write can follow.
+    expect(vi.getTimerCount()).toBe(0);
 
     // The history's epoch is written once, with the first write of a new history.
     expect(counting.writes.map((w) => w.path)).toEqual([
@@ -277,15 +304,17 @@ describe('the lowdb store on disk', () => {
   });
 
   it('never runs two writes at once, and what is on disk at the end holds every event', async () => {
+    // Each write takes 20 ms of fake time; appends come every 5 ms, so most land mid-write.
+    fakeTimeouts();
     const counting = countingWriter(20);
     const store = await openStore({ writer: counting.writer, writeDelayMs: 1, segmentSize: 7 });
 
     for (let i = 0; i < 20; i++) {
       store.append(event(`event ${i}`));
-      await sleep(5);
+      await vi.advanceTimersByTimeAsync(5);
     }
-    await Promise.all([store.flush(), store.flush(), store.flush()]);
-    await closeStore(store);
+    await advanceUntil(Promise.all([store.flush(), store.flush(), store.flush()]), 20);
+    await advanceUntil(closeStore(store), 20);
 
     expect(counting.maxActive).toBe(1);
     const reopened = await openStore({ segmentSize: 7 });
@@ -652,11 +681,13 @@ describe('the lowdb store on disk', () => {
 
   it('after close, changes wait for an explicit flush instead of a timer', async () => {
     const counting = countingWriter();
+    fakeTimeouts();
     const store = await openStore({ writer: counting.writer, writeDelayMs: 1 });
     await store.close();
 
     store.append(event('late'));
-    await sleep(30);
+    expect(vi.getTimerCount()).toBe(0);
+    await vi.advanceTimersByTimeAsync(30);
     expect(historyWrites(counting)).toHaveLength(0);
 
     await store.flush();
