@@ -185,12 +185,13 @@ async function main(): Promise<void> {
   }
   registerEngineMetrics(metrics, events);
   const notifier = new Notifier({ settings, logger: root, metrics });
-  // The engine out of reach for over a minute, or the store unwritable: the operator is told.
+  // The engine out of reach for over AUTOHEAL_ENGINE_NOTICE_AFTER, or the store unwritable: the operator is told.
   const outages = new OutageNotices({
     notice: (text) => notifier.notice(text),
     store,
     dataDir: settings.dataDir,
     logger: root,
+    engineGraceMs: settings.engineNoticeAfterS * 1000,
   });
   // Heals decide on the mirror instead of an inspect round trip while the stream is up, and
   // the API's container views read it instead of listing the engine per request.

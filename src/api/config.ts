@@ -54,6 +54,7 @@ export function effectiveSettings(settings: Settings): Partial<Record<SettingKey
     APPRISE_URL: maskUrl(settings.appriseUrl),
     APPRISE_URL_FILE: settings.appriseUrlFile,
     AUTOHEAL_NOTIFY_STARTUP: settings.notifyStartup,
+    AUTOHEAL_ENGINE_NOTICE_AFTER: settings.engineNoticeAfterS,
     POST_RESTART_SCRIPT: settings.postRestartScript,
     AUTOHEAL_EXCLUDE: [...settings.exclude],
     AUTOHEAL_CONCURRENCY: settings.concurrency,

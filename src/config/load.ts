@@ -191,6 +191,7 @@ export function loadSettings(options: LoadOptions = {}): Settings {
     restartWindowS: int('AUTOHEAL_RESTART_WINDOW', 1, 86_400 * 30),
     gracePeriodS: int('AUTOHEAL_GRACE_PERIOD', 0, 86_400),
     notifyStartup: bool('AUTOHEAL_NOTIFY_STARTUP'),
+    engineNoticeAfterS: int('AUTOHEAL_ENGINE_NOTICE_AFTER', 5, 86_400),
     restartDependents: bool('AUTOHEAL_RESTART_DEPENDENTS'),
     recreateDependents: bool('AUTOHEAL_RECREATE_DEPENDENTS'),
     apiHost: check('AUTOHEAL_API_HOST', nonEmpty, required(raw, 'AUTOHEAL_API_HOST')),

@@ -31,6 +31,8 @@ export interface Settings {
   readonly appriseUrlFile: string | null;
   /** `AUTOHEAL_NOTIFY_STARTUP`: send one message when autoheal starts. */
   readonly notifyStartup: boolean;
+  /** `AUTOHEAL_ENGINE_NOTICE_AFTER`: how long the engine may be out of reach before a notice (s). */
+  readonly engineNoticeAfterS: number;
   readonly postRestartScript: string | null;
   /** Excluded entries from configuration (`AUTOHEAL_EXCLUDE`); the API cannot remove them. */
   readonly exclude: readonly string[];
@@ -90,6 +92,7 @@ export const SETTING_KEYS = [
   'APPRISE_URL',
   'APPRISE_URL_FILE',
   'AUTOHEAL_NOTIFY_STARTUP',
+  'AUTOHEAL_ENGINE_NOTICE_AFTER',
   'POST_RESTART_SCRIPT',
   'AUTOHEAL_EXCLUDE',
   'AUTOHEAL_CONCURRENCY',

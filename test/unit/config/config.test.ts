@@ -100,6 +100,11 @@ describe('configuration', () => {
     );
     expect(load({ AUTOHEAL_NOTIFY_STARTUP: 'true' }).notifyStartup).toBe(true);
     expect(load({}).notifyStartup).toBe(false);
+    expect(load({}).engineNoticeAfterS).toBe(60);
+    expect(load({ AUTOHEAL_ENGINE_NOTICE_AFTER: '15' }).engineNoticeAfterS).toBe(15);
+    expect(errorOf({ AUTOHEAL_ENGINE_NOTICE_AFTER: '1' })).toMatch(
+      /^AUTOHEAL_ENGINE_NOTICE_AFTER="1" is invalid/,
+    );
     expect(errorOf({ WEBHOOK_URL: 'ftp://x' })).toMatch(/^WEBHOOK_URL .*http/);
     expect(errorOf({ LOG_LEVEL: 'loud' })).toMatch(/^LOG_LEVEL=/);
     expect(errorOf({ AUTOHEAL_EXCLUDE: 'web,bad name' })).toMatch(/^AUTOHEAL_EXCLUDE=/);
